@@ -1,0 +1,54 @@
+# Two commands for a newcomer: `make book` builds the site, `make test` runs every test.
+# Both create the virtual environment .venv from requirements.txt on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: book test unit notebooks browser lint serve lab bench clean venv
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Explorable figures pre-render their frames only while the book is built (demos/explorable.py).
+book: $(STAMP)
+	DEMOS_STATIC_EXPLORABLES=1 $(BIN)/jupyter-book build -W -n --keep-going .
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -p no:cacheprovider tests/ --nbval-lax notebooks/
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/ -m "not browser"
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax notebooks/
+
+browser: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/ -m browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+serve:
+	@test -d _build/html || { echo "No site yet: run 'make book' first."; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind $(HOST) --directory _build/html
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python -m demos.bench --write BENCHMARKS.md
+
+clean:
+	rm -rf _build

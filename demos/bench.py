@@ -1,0 +1,217 @@
+"""Benchmark: ``python -m demos.bench [--runs N] [--write BENCHMARKS.md]``.
+
+Measures what the book promises its readers, on the machine it runs on:
+
+1. **Experiments.** Each registered experiment with its default configuration, run ``--runs``
+   times: the median wall time of the whole run, and the median of every ``*_seconds`` figure the
+   experiment reports about itself (e.g. the training time of one model).
+2. **Notebooks.** Each chapter notebook executed top to bottom as a reader in Jupyter would run it
+   (live explorables, nothing pre-rendered): the median execution time, and the median live-update
+   latency of every explorable the notebook displays.
+3. **Pages.** For each built chapter page in ``_build/html``: the bytes of the HTML plus every local
+   script, stylesheet and image it references (fonts fetched later by MathJax are not counted).
+
+Timings on a shared machine are noisy: every figure is a median of several runs, and torch runs
+with the thread count the experiments use (:data:`demos.runtime.DEFAULT_THREADS`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import torch
+
+from . import runtime
+from .experiments import registry
+from .explorable import LATENCY_LOG_ENV, STATIC_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def bench_experiments(runs: int, only: list[str] | None = None) -> list[dict]:
+    rows = []
+    for name, experiment in registry().items():
+        if only and name not in only:
+            continue
+        walls, reported = [], {}
+        for run in range(runs):
+            config = experiment.config_cls()
+            if run == 0:
+                experiment.run(replace(config), progress=False)  # warm-up: imports, allocators
+            began = time.perf_counter()
+            summary = experiment.run(config, progress=False).summary()
+            walls.append(time.perf_counter() - began)
+            for key, value in summary.items():
+                if key.endswith("_seconds"):
+                    reported.setdefault(key, []).append(value)
+        rows.append(
+            {
+                "experiment": name,
+                "median_seconds": statistics.median(walls),
+                "reported": {key: statistics.median(values) for key, values in reported.items()},
+            }
+        )
+        print(f"  {name}: {rows[-1]['median_seconds']:.2f} s", flush=True)
+    return rows
+
+
+def bench_notebooks(runs: int, only: list[str] | None = None) -> list[dict]:
+    import nbformat
+    from nbclient import NotebookClient
+
+    rows = []
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if only and notebook.stem not in only:
+            continue
+        timings, latencies = [], []
+        for _ in range(runs):
+            with tempfile.NamedTemporaryFile("r", suffix=".jsonl") as log:
+                os.environ[LATENCY_LOG_ENV] = log.name
+                os.environ.pop(STATIC_ENV, None)
+                document = nbformat.read(notebook, as_version=4)
+                client = NotebookClient(
+                    document, timeout=600, kernel_name="python3",
+                    resources={"metadata": {"path": str(notebook.parent)}},
+                )  # fmt: skip
+                began = time.perf_counter()
+                client.execute()
+                timings.append(time.perf_counter() - began)
+                latencies.append([json.loads(line)["median_seconds"] for line in log])
+                os.environ.pop(LATENCY_LOG_ENV, None)
+        per_widget = [statistics.median(values) for values in zip(*latencies, strict=True)]
+        rows.append(
+            {
+                "notebook": notebook.name,
+                "median_seconds": statistics.median(timings),
+                "widget_latency_seconds": per_widget,
+            }
+        )
+        print(f"  {notebook.name}: {rows[-1]['median_seconds']:.1f} s", flush=True)
+    return rows
+
+
+def page_weights(site: Path = ROOT / "_build" / "html") -> list[dict]:
+    rows = []
+    for page in sorted((site / "notebooks").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assets = set(re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css|png|svg|jpg|woff2?))"', text))
+        total = len(text.encode())
+        for asset in assets:
+            path = (page.parent / asset).resolve()
+            if path.is_file():
+                total += path.stat().st_size
+        rows.append({"page": f"notebooks/{page.name}", "bytes": total, "html_bytes": len(text)})
+    return rows
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"torch {torch.__version__} with {runtime.DEFAULT_THREADS} thread(s)"
+    )
+
+
+def to_markdown(experiments, notebooks, pages, runs: int) -> str:
+    lines = [
+        BEGIN,
+        f"Measured on {date.today().isoformat()} by `python -m demos.bench --runs {runs}` on: "
+        f"{machine()}. Each figure is the median of {runs} runs.",
+        "",
+    ]
+    if experiments:
+        lines += [
+            "### Experiments (default configuration)",
+            "",
+            "| experiment | whole run (s) | figures it reports (s) |",
+            "|---|---:|---|",
+        ]
+        for row in experiments:
+            reported = ", ".join(f"{k} {v:.2f}" for k, v in row["reported"].items())
+            lines.append(f"| `{row['experiment']}` | {row['median_seconds']:.2f} | {reported} |")
+        lines.append("")
+    if notebooks:
+        lines += [
+            "### Notebooks (executed as in Jupyter; budget 60 s, widget update 150 ms)",
+            "",
+            "| notebook | execution (s) | live update per explorable (ms) |",
+            "|---|---:|---|",
+        ]
+        for row in notebooks:
+            widgets = ", ".join(f"{1000 * v:.0f}" for v in row["widget_latency_seconds"]) or "none"
+            lines.append(f"| `{row['notebook']}` | {row['median_seconds']:.1f} | {widgets} |")
+        lines.append("")
+    if pages:
+        lines += [
+            "### Built pages (HTML plus the local scripts, styles and images it loads;"
+            " budget 4 MB)",
+            "",
+            "| page | total (MB) | HTML alone (MB) |",
+            "|---|---:|---:|",
+        ]
+        for row in pages:
+            lines.append(
+                f"| `{row['page']}` | {row['bytes'] / 1e6:.2f} | {row['html_bytes'] / 1e6:.2f} |"
+            )
+        lines.append("")
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def write(path: Path, table: str) -> None:
+    """Replace the generated block of ``path`` (between the bench markers), keeping the rest."""
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
+    if BEGIN not in text:
+        text = text.rstrip() + "\n\n" + BEGIN + "\n" + END + "\n"
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(head + table + tail)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--only", nargs="*", help="experiment names or notebook stems to measure")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["experiments", "notebooks", "pages"]
+    )
+    parser.add_argument("--write", type=Path, help="update this markdown file's generated block")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.exit(2, f"python -m demos.bench: error: --runs must be >= 1, got {args.runs}\n")
+    runtime.seeded(0)  # sets the thread count the experiments use
+    print("experiments:")
+    experiments = [] if "experiments" in args.skip else bench_experiments(args.runs, args.only)
+    print("notebooks:")
+    notebooks = [] if "notebooks" in args.skip else bench_notebooks(args.runs, args.only)
+    pages = [] if "pages" in args.skip else page_weights()
+    table = to_markdown(experiments, notebooks, pages, args.runs)
+    print(table)
+    if args.write:
+        write(args.write, table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,401 @@
+"""The book's one mechanism for interactive figures, live in Jupyter and kernel-free on the site.
+
+An :class:`Explorable` is a render function plus a small grid of parameter values. Displayed in a
+notebook it becomes:
+
+- **in Jupyter** (a live kernel): ipywidgets controls that offer only the grid's values and redraw
+  one reused matplotlib figure on every change. Nothing is pre-rendered, so a reader never waits for
+  frames they will not look at.
+- **on the published site** (no kernel): one pre-rendered frame per grid point, inline in the page,
+  with plain HTML controls and a few lines of inline JavaScript that swap frames at once. Each
+  frame carries its own alt text. The page requests nothing from any other host.
+
+Why both: an ipywidgets slider on a static page moves but its plot cannot change (there is no
+kernel to recompute it), and the widget JavaScript is fetched from a CDN, so offline it shows
+nothing at all.
+
+Which form a cell produces is decided when it is displayed: the kernel-free HTML when the
+environment variable :data:`STATIC_ENV` is set (``make book`` sets it, and the kernel that executes
+the notebooks inherits the builder's environment), the live widget otherwise. ``_config.yml`` ranks
+``text/html`` first for the html builder and stops myst-nb from adding widget scripts.
+
+Example::
+
+    def render(fig, learning_rate):
+        ax = fig.add_subplot()
+        ax.plot(...)
+
+    Explorable(render, {"learning_rate": [0.01, 0.1, 0.5]},
+               alt="Path of gradient descent with learning rate {learning_rate}.")
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from numbers import Number
+from typing import Any
+
+from matplotlib.figure import Figure
+
+STATIC_ENV = "DEMOS_STATIC_EXPLORABLES"
+"""Environment variable: when set to a non-empty value other than "0", explorables render
+kernel-free HTML instead of live widgets."""
+
+LATENCY_LOG_ENV = "DEMOS_LATENCY_LOG"
+"""Environment variable: a file path to which each displayed explorable appends its measured live
+update latency (one JSON line). Set by the benchmark, ``python -m demos.bench``."""
+
+MAX_FRAMES = 160
+"""Most grid points one explorable may pre-render (frames are inline, so they weigh on the page)."""
+
+
+class ExplorableRenderError(RuntimeError):
+    """The render function raised; the message names the parameter values that caused it."""
+
+
+def static_mode() -> bool:
+    """True when explorables should produce their kernel-free HTML (the book is being built)."""
+    return os.environ.get(STATIC_ENV, "") not in ("", "0")
+
+
+class Explorable:
+    """An interactive figure over a small grid of parameter values.
+
+    Args:
+        render: ``render(fig, **params)`` draws into ``fig``, an empty
+            ``matplotlib.figure.Figure`` that is cleared and reused between updates. It must not
+            call ``pyplot``. One keyword argument per grid parameter.
+        grid: mapping from parameter name (a Python identifier, the keyword ``render`` receives)
+            to a non-empty sequence of distinct values; numbers get a slider, anything else a menu.
+        alt: alt text for each frame: a format string over the parameters, e.g.
+            ``"Loss curve for learning rate {learning_rate}"``, or a callable ``alt(**params)``.
+        caption: one or two sentences shown under the figure on the site.
+        labels: optional display names of the parameters (defaults to the names with ``_`` as
+            spaces).
+        formats: optional per-parameter format strings for values, e.g. ``{"q": "{:.0%}"}``.
+        initial: optional starting values (default: the middle of each grid axis).
+        figsize: figure size in inches (width, height).
+        dpi: resolution of each frame. 80 keeps frames small and updates fast.
+        max_frames: cap on the number of grid points (the product of the axis lengths).
+    """
+
+    def __init__(
+        self,
+        render: Callable[..., Any],
+        grid: Mapping[str, Sequence[Any]],
+        *,
+        alt: str | Callable[..., str],
+        caption: str = "",
+        labels: Mapping[str, str] | None = None,
+        formats: Mapping[str, str] | None = None,
+        initial: Mapping[str, Any] | None = None,
+        figsize: tuple[float, float] = (8.0, 3.6),
+        dpi: int = 80,
+        max_frames: int = MAX_FRAMES,
+    ) -> None:
+        if not callable(render):
+            raise ValueError(f"render must be callable, got {render!r}")
+        self.render = render
+        self.grid = _validate_grid(grid, max_frames)
+        if isinstance(alt, str):
+            if not alt.strip():
+                raise ValueError("alt must be a non-empty description of the figure, got ''")
+        elif not callable(alt):
+            raise ValueError(f"alt must be a format string or a callable, got {alt!r}")
+        self.alt = alt
+        self.caption = caption
+        self.labels = {name: name.replace("_", " ") for name in self.grid}
+        for name, label in (labels or {}).items():
+            self._check_known("labels", name)
+            self.labels[name] = str(label)
+        self.formats = dict(formats or {})
+        for name in self.formats:
+            self._check_known("formats", name)
+        self.initial = {name: values[(len(values) - 1) // 2] for name, values in self.grid.items()}
+        for name, value in (initial or {}).items():
+            self._check_known("initial", name)
+            if value not in self.grid[name]:
+                raise ValueError(
+                    f"initial[{name!r}] must be one of the grid values {list(self.grid[name])}, "
+                    f"got {value!r}"
+                )
+            self.initial[name] = value
+        if len(figsize) != 2 or min(figsize) <= 0:
+            raise ValueError(f"figsize must be two positive numbers (inches), got {figsize!r}")
+        self.figsize = (float(figsize[0]), float(figsize[1]))
+        if not isinstance(dpi, int) or not 30 <= dpi <= 300:
+            raise ValueError(f"dpi must be an integer in [30, 300], got {dpi!r}")
+        self.dpi = dpi
+        self._figure: Figure | None = None
+
+    # ------------------------------------------------------------------ rendering
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """Every grid point, in the order the kernel-free frames are stored (last axis fastest)."""
+        names = list(self.grid)
+        return [
+            dict(zip(names, values, strict=True))
+            for values in itertools.product(*self.grid.values())
+        ]
+
+    def describe(self, **params: Any) -> str:
+        """The alt text for one grid point."""
+        if callable(self.alt):
+            return str(self.alt(**params))
+        return self.alt.format(**params)
+
+    def format_value(self, name: str, value: Any) -> str:
+        """How a parameter value is shown next to its control."""
+        if name in self.formats:
+            return self.formats[name].format(value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    def draw(self, figure: Figure | None = None, **params: Any) -> Figure:
+        """Clear ``figure`` (a fresh one if None) and draw the grid point ``params`` into it."""
+        point = dict(self.initial)
+        for name, value in params.items():
+            self._check_known("params", name)
+            point[name] = value
+        figure = figure if figure is not None else Figure(figsize=self.figsize, dpi=self.dpi)
+        figure.clear()
+        try:
+            self.render(figure, **point)
+        except Exception as error:
+            shown = ", ".join(f"{name}={value!r}" for name, value in point.items())
+            raise ExplorableRenderError(
+                f"the render function {getattr(self.render, '__name__', self.render)!r} failed "
+                f"for {shown}: {type(error).__name__}: {error}"
+            ) from error
+        return figure
+
+    def png(self, figure: Figure | None = None, **params: Any) -> bytes:
+        """The grid point ``params`` as PNG bytes."""
+        figure = self.draw(figure, **params)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def frames(self, progress: bool = False) -> list[bytes]:
+        """One compact PNG per grid point, in :attr:`points` order."""
+        from tqdm.auto import tqdm
+
+        figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        points = self.points
+        return [
+            _compact_png(self.png(figure, **point))
+            for point in tqdm(points, desc="pre-rendering frames", disable=not progress)
+        ]
+
+    # ------------------------------------------------------------------ kernel-free form
+    def to_html(self, progress: bool = False) -> str:
+        """Self-contained HTML: every frame inline, controls that swap frames, no network."""
+        names = list(self.grid)
+        frames = [base64.b64encode(frame).decode("ascii") for frame in self.frames(progress)]
+        alts = [self.describe(**point) for point in self.points]
+        start = _index_of(self.grid, self.initial)
+        ident = (
+            "explorable-"
+            + hashlib.sha1(
+                (json.dumps(names) + "".join(frames[:1]) + str(len(frames))).encode()
+            ).hexdigest()[:10]
+        )
+        strides = [math.prod(len(self.grid[n]) for n in names[i + 1 :]) for i in range(len(names))]
+        controls = []
+        for name in names:
+            values = self.grid[name]
+            position = values.index(self.initial[name])
+            shown = [self.format_value(name, value) for value in values]
+            label = html.escape(self.labels[name])
+            if all(isinstance(value, Number) for value in values):
+                control = (
+                    f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
+                    f'value="{position}" data-param="{name}" aria-label="{label}" '
+                    f"data-values='{html.escape(json.dumps(shown))}'>"
+                    f'<output aria-live="polite">{html.escape(shown[position])}</output>'
+                )
+            else:
+                options = "".join(
+                    f'<option value="{i}"{" selected" if i == position else ""}>'
+                    f"{html.escape(text)}</option>"
+                    for i, text in enumerate(shown)
+                )
+                control = f'<select data-param="{name}" aria-label="{label}">{options}</select>'
+            controls.append(
+                f'<label class="explorable-control"><span>{label}</span>{control}</label>'
+            )
+        caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        payload = json.dumps({"frames": frames, "alts": alts, "strides": strides})
+        return (
+            f'<figure class="explorable" id="{ident}" '
+            'style="margin:1em 0;max-width:100%;">'
+            '<div class="explorable-controls" style="display:flex;flex-wrap:wrap;gap:0.5em 1.5em;'
+            'align-items:center;font-size:0.9em;">' + "".join(controls) + "</div>"
+            f'<img src="data:image/png;base64,{frames[start]}" alt="{html.escape(alts[start])}" '
+            'style="max-width:100%;height:auto;display:block;">'
+            + caption
+            + f'<script type="application/json" class="explorable-data">{payload}</script>'
+            + "<script>"
+            + _SWAP_SCRIPT.replace("__ID__", ident)
+            + "</script></figure>"
+        )
+
+    # ------------------------------------------------------------------ live form
+    def widget(self):
+        """The live form: ipywidgets controls above one reused figure (needs a kernel)."""
+        import ipywidgets as widgets
+
+        figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        image = widgets.Image(format="png", value=self.png(figure, **self.initial))
+        description = widgets.HTML(
+            value=f"<small>{html.escape(self.describe(**self.initial))}</small>"
+        )
+        controls = {}
+        for name, values in self.grid.items():
+            options = [(self.format_value(name, value), value) for value in values]
+            if all(isinstance(value, Number) for value in values):
+                control = widgets.SelectionSlider(
+                    options=options,
+                    value=self.initial[name],
+                    description=self.labels[name],
+                    continuous_update=True,
+                    style={"description_width": "initial"},
+                )
+            else:
+                control = widgets.Dropdown(
+                    options=options,
+                    value=self.initial[name],
+                    description=self.labels[name],
+                    style={"description_width": "initial"},
+                )
+            controls[name] = control
+
+        def update(_change=None):
+            point = {name: control.value for name, control in controls.items()}
+            image.value = self.png(figure, **point)
+            description.value = f"<small>{html.escape(self.describe(**point))}</small>"
+
+        for control in controls.values():
+            control.observe(update, names="value")
+        box = widgets.VBox(
+            [widgets.HBox(list(controls.values())), image, description]
+            + ([widgets.HTML(f"<em>{html.escape(self.caption)}</em>")] if self.caption else [])
+        )
+        box.update = update  # handy for tests and for measuring latency
+        box.controls = controls
+        return box
+
+    def update_latency(self, updates: int = 12) -> float:
+        """Median seconds of one live update (redraw + PNG encoding), cycling through the grid."""
+        figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        points = self.points
+        self.png(figure, **points[0])  # warm up fonts and caches
+        timings = []
+        for i in range(updates):
+            began = time.perf_counter()
+            self.png(figure, **points[(i + 1) % len(points)])
+            timings.append(time.perf_counter() - began)
+        return statistics.median(timings)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        plain = f"<Explorable over {', '.join(f'{k} ({len(v)})' for k, v in self.grid.items())}>"
+        if os.environ.get(LATENCY_LOG_ENV):
+            with open(os.environ[LATENCY_LOG_ENV], "a", encoding="utf-8") as log:
+                log.write(json.dumps({"median_seconds": self.update_latency()}) + "\n")
+        if static_mode():
+            return {"text/html": self.to_html(), "text/plain": plain}
+        bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = plain
+        return data
+
+    def _check_known(self, what: str, name: str) -> None:
+        if name not in self.grid:
+            raise ValueError(
+                f"{what} names {name!r}, which is not a grid parameter ({list(self.grid)})"
+            )
+
+
+def _validate_grid(grid: Mapping[str, Sequence[Any]], max_frames: int) -> dict[str, list[Any]]:
+    if not isinstance(grid, Mapping) or not grid:
+        raise ValueError(
+            f"grid must be a non-empty mapping from parameter names to values, got {grid!r}"
+        )
+    checked: dict[str, list[Any]] = {}
+    for name, values in grid.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"grid parameter names must be Python identifiers, got {name!r}")
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            raise ValueError(f"grid[{name!r}] must be a sequence of values, got {values!r}")
+        values = list(values)
+        if not values:
+            raise ValueError(f"grid[{name!r}] must hold at least one value, got []")
+        if any(a == b for a, b in itertools.combinations(values, 2)):
+            raise ValueError(f"grid[{name!r}] must hold distinct values, got {values!r}")
+        checked[name] = values
+    count = math.prod(len(values) for values in checked.values())
+    if count > max_frames:
+        sizes = " x ".join(f"{name} ({len(values)})" for name, values in checked.items())
+        raise ValueError(
+            f"grid must have at most {max_frames} points (max_frames), got {count} = {sizes}"
+        )
+    return checked
+
+
+def _index_of(grid: Mapping[str, list[Any]], point: Mapping[str, Any]) -> int:
+    index = 0
+    for name, values in grid.items():
+        index = index * len(values) + values.index(point[name])
+    return index
+
+
+def _compact_png(data: bytes) -> bytes:
+    """Re-encode a PNG with an adaptive 256-colour palette: a third of the size, same look."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+        buffer = io.BytesIO()
+        palette.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue() if buffer.tell() < len(data) else data
+
+
+# Swaps the frame when any control changes. Kept tiny and dependency-free; it only touches the
+# figure it belongs to (found by id), so several explorables can share a page.
+_SWAP_SCRIPT = """
+(function () {
+  var root = document.getElementById("__ID__");
+  if (!root) return;
+  var data = JSON.parse(root.querySelector("script.explorable-data").textContent);
+  var img = root.querySelector("img");
+  var controls = root.querySelectorAll("[data-param]");
+  function update() {
+    var index = 0;
+    controls.forEach(function (control, i) {
+      var position = parseInt(control.value, 10);
+      index += position * data.strides[i];
+      var output = control.parentNode.querySelector("output");
+      if (output) output.textContent = JSON.parse(control.dataset.values)[position];
+    });
+    img.src = "data:image/png;base64," + data.frames[index];
+    img.alt = data.alts[index];
+    root.dataset.frame = String(index);
+  }
+  controls.forEach(function (control) {
+    control.addEventListener("input", update);
+    control.addEventListener("change", update);
+  });
+  update();
+})();
+"""

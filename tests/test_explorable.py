@@ -1,0 +1,134 @@
+"""The explorable mechanism: one frame per grid point, clear errors, and both display forms."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+from demos import explorable as ex
+from demos.explorable import Explorable, ExplorableRenderError
+
+
+def render_line(fig, slope, colour="black"):
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, slope], color=colour)
+    ax.set_ylim(-3, 3)
+    ax.set_title(f"slope {slope}")
+
+
+def frame_data(html: str) -> dict:
+    payload = re.search(
+        r'<script type="application/json" class="explorable-data">(.*?)</script>', html
+    )
+    return json.loads(payload.group(1))
+
+
+def test_one_distinct_frame_per_grid_point():
+    figure = Explorable(
+        render_line, {"slope": [-2, 0, 2], "colour": ["black", "red"]}, alt="slope {slope} {colour}"
+    )
+    frames = figure.frames()
+    assert len(frames) == 6 == len(figure.points)
+    assert len(set(frames)) == 6, "every grid point must draw a different picture"
+    assert all(frame.startswith(b"\x89PNG") for frame in frames)
+
+
+def test_frames_follow_the_grid_order_and_strides():
+    figure = Explorable(
+        render_line, {"slope": [-2, 0, 2], "colour": ["black", "red"]}, alt="slope {slope} {colour}"
+    )
+    data = frame_data(figure.to_html())
+    assert data["strides"] == [2, 1]
+    # the frame for slope=2, colour=red sits at 2 * 2 + 1 = 5
+    expected = _pixels(figure.png(slope=2, colour="red")).astype(int)
+    distances = [
+        np.abs(_pixels(base64.b64decode(frame)).astype(int) - expected).mean()
+        for frame in data["frames"]
+    ]
+    assert int(np.argmin(distances)) == 5  # frames are palette-compressed, so nearest, not equal
+    assert data["alts"][5] == "slope 2 red"
+
+
+def test_html_is_self_contained():
+    html = Explorable(render_line, {"slope": [0, 1]}, alt="a line of slope {slope}").to_html()
+    assert "http://" not in html and "https://" not in html
+    assert 'type="range"' in html and 'alt="a line of slope 0"' in html  # middle of [0, 1] is 0
+
+
+def test_non_numeric_values_get_a_menu():
+    html = Explorable(render_line, {"slope": [1], "colour": ["black", "red"]}, alt="x").to_html()
+    assert "<select" in html and ">red</option>" in html
+
+
+@pytest.mark.parametrize(
+    "grid, message",
+    [
+        ({}, "grid must be a non-empty mapping"),
+        ({"slope": []}, "grid['slope'] must hold at least one value"),
+        ({"slope": "abc"}, "grid['slope'] must be a sequence"),
+        ({"slope": [1, 1]}, "grid['slope'] must hold distinct values"),
+        ({"not a name": [1]}, "identifiers"),
+        ({"slope": list(range(200))}, "at most 160 points"),
+    ],
+)
+def test_bad_grids_name_the_parameter(grid, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Explorable(render_line, grid, alt="x")
+
+
+def test_bad_initial_value_is_rejected():
+    with pytest.raises(ValueError, match=r"initial\['slope'\] must be one of the grid values"):
+        Explorable(render_line, {"slope": [0, 1]}, alt="x", initial={"slope": 5})
+
+
+def test_empty_alt_text_is_rejected():
+    with pytest.raises(ValueError, match="alt"):
+        Explorable(render_line, {"slope": [0, 1]}, alt=" ")
+
+
+def test_render_errors_name_the_parameter_values():
+    def broken(fig, slope):
+        if slope > 0:
+            raise ZeroDivisionError("no good")
+        render_line(fig, slope)
+
+    figure = Explorable(broken, {"slope": [0, 1]}, alt="x")
+    with pytest.raises(
+        ExplorableRenderError, match=r"failed for slope=1: ZeroDivisionError: no good"
+    ):
+        figure.frames()
+
+
+def test_display_form_follows_the_environment(monkeypatch):
+    figure = Explorable(render_line, {"slope": [0, 1]}, alt="slope {slope}")
+    monkeypatch.setenv(ex.STATIC_ENV, "1")
+    static = figure._repr_mimebundle_()
+    assert "text/html" in static and "application/vnd.jupyter.widget-view+json" not in static
+    monkeypatch.delenv(ex.STATIC_ENV)
+    live = figure._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in live and "text/html" not in live
+
+
+def test_live_widget_offers_only_grid_values_and_redraws():
+    figure = Explorable(render_line, {"slope": [-2, 0, 2]}, alt="slope {slope}")
+    box = figure.widget()
+    control = box.controls["slope"]
+    assert [value for _, value in control.options] == [-2, 0, 2]
+    image = box.children[1]
+    before = image.value
+    control.value = 2
+    assert image.value != before
+    assert np.array_equal(_pixels(image.value), _pixels(figure.png(slope=2)))
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return np.asarray(image.convert("RGB"))
