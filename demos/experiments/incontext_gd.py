@@ -1,0 +1,183 @@
+"""Experiment ``incontext-gd``: a base optimizer finds gradient descent inside a forward pass.
+
+Adam (the base optimizer) trains one layer of linear self-attention to predict the query's target
+in in-context linear regression (see :mod:`demos.incontext`). The trained layer's predictions
+then line up with those of one step of gradient descent on the prompt, with the step size that is
+best on the training distribution: the model runs an optimizer of its own, a mesa-optimizer in the
+paper's sense. Its step size, though, was fitted by the base optimizer to the training inputs. When
+the inputs grow by ``shift_scale``, that step overshoots, and the layer does many times worse than
+gradient descent with a step re-tuned for the new inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import incontext
+from ..runtime import seeded
+from ..validation import check_float, check_int
+from . import register
+
+
+@dataclass(frozen=True)
+class IncontextGDConfig:
+    """Settings of the ``incontext-gd`` experiment."""
+
+    dim: int = 5
+    """Input dimension d of each regression task (tokens have d + 1 entries)."""
+    context_size: int = 20
+    """Example pairs N in each prompt before the query."""
+    train_steps: int = 1000
+    """Adam steps of the base optimizer, each on a fresh batch of tasks."""
+    batch_size: int = 256
+    """Prompts per Adam step."""
+    learning_rate: float = 0.01
+    """Adam's initial step size (annealed to 0 along a half cosine)."""
+    init_scale: float = 0.01
+    """Standard deviation of the layer's initial weights (small, as in von Oswald et al.)."""
+    input_scale: float = 1.0
+    """Standard deviation of each input coordinate during training."""
+    noise_std: float = 0.0
+    """Standard deviation of the noise on every target (0: exact linear tasks)."""
+    shift_scale: float = 2.0
+    """Factor by which the inputs grow in the distribution-shift test."""
+    eval_tasks: int = 4096
+    """Fresh prompts used to fit the GD step sizes and to measure every figure."""
+    snapshot_every: int = 100
+    """Training steps between snapshots of the layer's matrices (0: first and last only)."""
+    seed: int = 0
+    """Seed for task sampling and weight initialisation."""
+
+    def __post_init__(self):
+        check_int("dim", self.dim, 1, 64)
+        check_int("context_size", self.context_size, 1, 1000)
+        check_int("train_steps", self.train_steps, 1, 100_000)
+        check_int("batch_size", self.batch_size, 1, 65_536)
+        check_float("learning_rate", self.learning_rate, 1e-6, 1.0)
+        check_float("init_scale", self.init_scale, 0.0, 10.0)
+        check_float("input_scale", self.input_scale, 1e-3, 1e3)
+        check_float("noise_std", self.noise_std, 0.0, 1e3)
+        check_float("shift_scale", self.shift_scale, 1e-3, 1e3)
+        check_int("eval_tasks", self.eval_tasks, 16, 1_000_000)
+        check_int("snapshot_every", self.snapshot_every, 0, 100_000)
+        check_int("seed", self.seed, 0, 2**32 - 1)
+
+
+@dataclass
+class IncontextGDResult:
+    """What ``run_incontext_gd`` measured, plus the trained layer and its history for plots."""
+
+    config: IncontextGDConfig
+    """The settings of the run."""
+    cosine_to_gd: float
+    """Cosine between the layer's and best one-step GD's predictions on fresh training-scale
+    prompts (1: the same predictor up to scale)."""
+    loss_ratio_to_gd: float
+    """Layer's query loss / best one-step GD's query loss on those prompts."""
+    shift_loss_ratio_to_retuned_gd: float
+    """On prompts with inputs scaled by ``shift_scale``: the layer's loss / the loss of one-step
+    GD whose step is re-tuned for the shifted inputs."""
+    shift_loss_ratio_to_fixed_gd: float
+    """On the shifted prompts: the layer's loss / the loss of GD keeping the training step
+    (about 1 when the layer runs GD with a step frozen at training time)."""
+    gd_step_size: float
+    """Best one-step GD step size on the training distribution (least squares)."""
+    retuned_gd_step_size: float
+    """Best one-step GD step size on the shifted distribution."""
+    train_seconds: float
+    """Wall-clock seconds of the training loop."""
+    layer: incontext.LinearSelfAttention = field(repr=False)
+    """The trained layer."""
+    history: list[dict] = field(repr=False)
+    """Training log: dicts with ``step``, ``loss`` and, every 50 steps, ``cosine_to_gd``."""
+    snapshots: list[tuple[int, dict[str, np.ndarray]]] = field(repr=False)
+    """``(step, matrices)`` during training; see :func:`demos.incontext.layer_matrices`."""
+
+    def matrices(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """The trained layer's matrices and the GD construction scaled alike, for heatmaps."""
+        return incontext.compare_matrices(self.layer, self.gd_step_size)
+
+    def summary(self) -> dict:
+        """The figures the command line prints."""
+        return {
+            "cosine_to_gd": round(self.cosine_to_gd, 4),
+            "loss_ratio_to_gd": round(self.loss_ratio_to_gd, 4),
+            "shift_loss_ratio_to_retuned_gd": round(self.shift_loss_ratio_to_retuned_gd, 4),
+            "gd_step_size": round(self.gd_step_size, 4),
+            "train_seconds": round(self.train_seconds, 3),
+        }
+
+
+@register(
+    "incontext-gd",
+    IncontextGDConfig,
+    "A linear self-attention layer trained by Adam computes one step of gradient descent.",
+)
+def run_incontext_gd(config: IncontextGDConfig, progress: bool = False) -> IncontextGDResult:
+    """Train the layer, compare it with one-step GD, then shift the input scale.
+
+    Args:
+        config: IncontextGDConfig.
+        progress: show a progress bar over training steps.
+
+    Returns:
+        IncontextGDResult.
+    """
+    if not isinstance(config, IncontextGDConfig):
+        raise ValueError(f"config must be an IncontextGDConfig, got {type(config).__name__}")
+    generator = seeded(config.seed).torch
+    task_shape = dict(dim=config.dim, context_size=config.context_size, generator=generator)
+    noise = config.noise_std
+
+    # The reference optimizer, tuned on the training distribution before any training.
+    fit_tasks = incontext.sample_tasks(
+        config.eval_tasks, **task_shape, input_scale=config.input_scale, noise_std=noise
+    )
+    gd_step_size = incontext.fit_gd_step_size(fit_tasks)
+    test_tasks = incontext.sample_tasks(
+        config.eval_tasks, **task_shape, input_scale=config.input_scale, noise_std=noise
+    )
+
+    run = incontext.train_layer(
+        **task_shape,
+        train_steps=config.train_steps,
+        batch_size=config.batch_size,
+        learning_rate=config.learning_rate,
+        input_scale=config.input_scale,
+        noise_std=noise,
+        init_scale=config.init_scale,
+        eta=gd_step_size,
+        eval_tasks=test_tasks,
+        eval_every=50,
+        snapshot_every=config.snapshot_every,
+        progress=progress,
+    )
+    on_training_scale = incontext.evaluate_layer(run.layer, test_tasks, gd_step_size)
+
+    # Off distribution: inputs shift_scale times larger. GD may re-tune its step; the layer cannot.
+    shifted_scale = config.input_scale * config.shift_scale
+    retune_tasks = incontext.sample_tasks(
+        config.eval_tasks, **task_shape, input_scale=shifted_scale, noise_std=noise
+    )
+    retuned_step_size = incontext.fit_gd_step_size(retune_tasks)
+    shifted_tasks = incontext.sample_tasks(
+        config.eval_tasks, **task_shape, input_scale=shifted_scale, noise_std=noise
+    )
+    against_retuned = incontext.evaluate_layer(run.layer, shifted_tasks, retuned_step_size)
+    against_fixed = incontext.evaluate_layer(run.layer, shifted_tasks, gd_step_size)
+
+    return IncontextGDResult(
+        config=config,
+        cosine_to_gd=on_training_scale["cosine_to_gd"],
+        loss_ratio_to_gd=on_training_scale["loss_ratio_to_gd"],
+        shift_loss_ratio_to_retuned_gd=against_retuned["loss_ratio_to_gd"],
+        shift_loss_ratio_to_fixed_gd=against_fixed["loss_ratio_to_gd"],
+        gd_step_size=gd_step_size,
+        retuned_gd_step_size=retuned_step_size,
+        train_seconds=run.train_seconds,
+        layer=run.layer,
+        history=run.history,
+        snapshots=run.snapshots,
+    )
