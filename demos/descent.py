@@ -133,12 +133,12 @@ def describe_run(loss: str, learning_rate: float, steps: int = 20) -> str:
     chosen = LOSSES[loss]
     moves = np.diff(path)
     final_slope = abs(float(chosen.slope(np.asarray(path[-1]))))
-    if abs(path[-1]) > 10 * max(abs(v) for v in chosen.xlim):
-        outcome = "the steps grow and the path flies off the plot"
+    if chosen.value(np.asarray(path[-1])) > chosen.value(np.asarray(path[0])):
+        outcome = "the loss grows: each step overshoots further than the last"
     elif final_slope < 1e-2:
-        outcome = f"it settles at x = {path[-1]:.2f}"
+        outcome = f"it settles at x = {round(path[-1], 2) + 0.0:.2f}"  # + 0.0 avoids "-0.00"
     else:
-        outcome = f"after {steps} steps it is at x = {path[-1]:.2f}, still moving"
+        outcome = f"after {steps} steps it is at x = {round(path[-1], 2) + 0.0:.2f}, still moving"
     bounces = int(np.sum(np.sign(moves[1:]) != np.sign(moves[:-1])))
     bouncing = f", reversing direction {bounces} times" if bounces else ""
     return (
