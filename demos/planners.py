@@ -1,0 +1,412 @@
+"""The learned planner: a readable mesa-objective, then search, then a policy.
+
+A :class:`Planner` turns a level into an action for every cell in three stages:
+
+1. **Reward head** (:class:`RewardHead`). A small per-cell network maps the level's features
+   (walls, exit, marker) to a number for every cell: the ``reward_map``. This is the model's
+   *mesa-objective*, what it is trying to reach. Because it is an explicit map, a reader can plot
+   it, compare it with the base objective and even edit it.
+2. **Search** (value iteration). ``steps`` rounds of Bellman backups spread the reward through the
+   maze: after them, a cell's value is the discounted reward of the best path of at most ``steps``
+   moves that starts there. Two variants:
+
+   - ``"hard-coded"`` (:func:`value_iteration`): the four-neighbour moves of the gridworld and
+     its walls are built in. Only the objective is learned: the paper's *hard-coded optimization*.
+   - ``"learned"`` (:class:`LearnedBackup`, a Value Iteration Network after Tamar et al. 2016):
+     each action's backup is a learned 3x3 kernel over the values around a cell. The base
+     optimizer must discover the planning step as well as the objective.
+     :func:`kernel_distance` says how close the learned kernels are to the true backup.
+
+3. **Policy readout**. The action values at each cell, times a learned inverse temperature, are
+   the logits of the policy at that cell. The greedy policy is the argmax.
+
+The planner never sees the agent: it plans from every cell at once and the rollout reads the
+action at the agent's cell (:mod:`demos.rollouts`). That is the same as observing the agent's
+position, and it lets the base optimizer learn from every cell of a level in one pass.
+
+Shapes: ``batch`` levels of side ``H = W``; :data:`N_ACTIONS` = 5 actions in the order of
+:data:`demos.mazes.ACTIONS` (stay, up, down, left, right).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .mazes import ACTIONS, Levels
+from .validation import check_choice, check_float, check_int, check_shape
+
+N_ACTIONS = len(ACTIONS)
+"""Actions per cell: stay, up, down, left, right."""
+
+FEATURES = ("walls", "exit", "marker")
+"""Observation channels the reward head reads (the agent channel is not needed: see above)."""
+
+VARIANTS = ("hard-coded", "learned")
+"""Planning steps a :class:`Planner` can use: built-in transitions or a learned kernel."""
+
+WALL_VALUE = -1e4
+"""Value given to wall cells by the learned backup, so no plan goes through them."""
+
+
+@dataclass(frozen=True)
+class LevelTensors:
+    """The tensors a planner reads from a batch of levels, computed once by :func:`encode`."""
+
+    features: torch.Tensor
+    """(batch, 3, H, W) float32. Channels :data:`FEATURES` with the levels' saliences."""
+    walls: torch.Tensor
+    """(batch, H, W) bool. True where the agent cannot stand."""
+    next_cell: torch.Tensor
+    """(batch, 5 * H * W) int64. For action ``a`` and cell ``i`` (row-major), entry
+    ``a * H * W + i`` is the cell the move leads to: the neighbour, or ``i`` itself where the
+    grid's edge or a wall blocks the move."""
+
+    @property
+    def size(self) -> int:
+        """Side H = W of the grid."""
+        return self.walls.shape[-1]
+
+    def __len__(self) -> int:
+        return self.walls.shape[0]
+
+
+def encode(levels: Levels | LevelTensors) -> LevelTensors:
+    """The planner's view of ``levels`` (returned unchanged if already encoded).
+
+    The features are the observation of :meth:`demos.mazes.Levels.observe` without its agent
+    channel.
+    """
+    if isinstance(levels, LevelTensors):
+        return levels
+    if not isinstance(levels, Levels):
+        raise ValueError(f"levels must be a Levels, got {type(levels).__name__}")
+    features = torch.from_numpy(levels.observe()[:, : len(FEATURES)])
+    walls = torch.from_numpy(np.array(levels.walls, dtype=bool))
+    return LevelTensors(features=features, walls=walls, next_cell=next_cells(walls))
+
+
+def next_cells(walls) -> torch.Tensor:
+    """Where each action leads from each cell.
+
+    Args:
+        walls: (batch, H, W) bool.
+
+    Returns:
+        (batch, 5 * H * W) int64 flat cell indices (see :attr:`LevelTensors.next_cell`). A move
+        that would leave the grid or enter a wall leads back to the cell itself.
+    """
+    walls = torch.as_tensor(walls, dtype=torch.bool)
+    check_shape("walls", tuple(walls.shape), "(batch, H, W)", walls.ndim == 3)
+    batch, height, width = walls.shape
+    rows = torch.arange(height).view(height, 1)
+    cols = torch.arange(width).view(1, width)
+    here = (rows * width + cols).expand(batch, height, width)
+    padded = nn.functional.pad(walls, (1, 1, 1, 1), value=True)
+    moves = []
+    for dr, dc in ACTIONS.tolist():
+        target = (rows + dr).clamp(0, height - 1) * width + (cols + dc).clamp(0, width - 1)
+        blocked = padded[:, 1 + dr : 1 + dr + height, 1 + dc : 1 + dc + width]
+        moves.append(torch.where(blocked, here, target.expand(batch, height, width)))
+    return torch.stack(moves, dim=1).reshape(batch, -1)
+
+
+def value_iteration(
+    reward_map: torch.Tensor,
+    walls: torch.Tensor,
+    steps: int,
+    discount: float = 0.9,
+    next_cell: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Run value iteration on a reward map with the gridworld's true moves (hard-coded search).
+
+    The agent collects ``reward_map`` at the cell it stands on after each move; staying put
+    collects it again. Starting from ``V = 0``, each of ``steps`` backups computes::
+
+        Q[a](s) = reward_map(next(s, a)) + discount * V(next(s, a))
+        V(s)    = max_a Q[a](s)
+
+    so after ``k`` backups ``Q[a](s)`` is the best discounted reward of a ``k``-move path whose
+    first move is ``a``. A target more than ``steps`` moves away is invisible to the planner.
+
+    Args:
+        reward_map: (batch, H, W) float. The mesa-objective: what the model wants in each cell.
+        walls: (batch, H, W) bool. True where the agent cannot stand.
+        steps: int >= 1. Planning iterations K; the planner sees at most K cells ahead.
+        discount: float in (0, 1]. How much a reward one move later is worth.
+        next_cell: optional (batch, 5 * H * W) int64 from :func:`next_cells` (computed from
+            ``walls`` when None; pass it to save the work in a training loop).
+
+    Returns:
+        q_values: (batch, 5, H, W) float. Action values at every cell; on wall cells they are
+        meaningless (no agent stands there).
+    """
+    steps = check_int("steps", steps, 1, 10_000)
+    discount = check_float("discount", discount, 0.0, 1.0)
+    if discount == 0.0:
+        raise ValueError("discount must be a number in (0, 1], got 0.0")
+    reward_map, walls = _check_map_and_walls(reward_map, walls)
+    batch, height, width = reward_map.shape
+    if next_cell is None:
+        next_cell = next_cells(walls)
+    check_shape(
+        "next_cell",
+        tuple(next_cell.shape),
+        f"({batch}, {N_ACTIONS * height * width})",
+        tuple(next_cell.shape) == (batch, N_ACTIONS * height * width),
+    )
+    flat_reward = reward_map.reshape(batch, -1)
+    arrive = flat_reward.gather(1, next_cell).view(batch, N_ACTIONS, -1)
+    values = torch.zeros_like(flat_reward)
+    q_values = arrive
+    for _ in range(steps):
+        q_values = arrive + discount * values.gather(1, next_cell).view(batch, N_ACTIONS, -1)
+        values = q_values.max(dim=1).values
+    return q_values.view(batch, N_ACTIONS, height, width)
+
+
+class RewardHead(nn.Module):
+    """Features of each cell -> the reward the model wants there (the mesa-objective).
+
+    A network of 1x1 convolutions, so each cell's reward depends on that cell's features only:
+    ``reward(cell) = f(walls, exit, marker at the cell)``. With ``hidden = 0`` it is linear, one
+    weight per feature plus a bias, which a reader can read directly off :attr:`layers`.
+
+    Args:
+        hidden: int >= 0. Width of the hidden layer (0: a single linear layer).
+        in_channels: int >= 1. Number of feature channels (3 for :data:`FEATURES`).
+    """
+
+    def __init__(self, hidden: int = 0, in_channels: int = len(FEATURES)) -> None:
+        super().__init__()
+        self.hidden = check_int("hidden", hidden, 0, 1024)
+        self.in_channels = check_int("in_channels", in_channels, 1, 64)
+        if self.hidden:
+            self.layers = nn.Sequential(
+                nn.Conv2d(self.in_channels, self.hidden, 1),
+                nn.Tanh(),
+                nn.Conv2d(self.hidden, 1, 1),
+            )
+        else:
+            self.layers = nn.Conv2d(self.in_channels, 1, 1)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        """features: (batch, C, H, W) float -> reward_map: (batch, H, W) float."""
+        check_shape(
+            "features",
+            tuple(features.shape),
+            f"(batch, {self.in_channels}, H, W)",
+            features.ndim == 4 and features.shape[1] == self.in_channels,
+        )
+        return self.layers(features).squeeze(1)
+
+
+class LearnedBackup(nn.Module):
+    """A Value Iteration Network's planning step: each action's backup is a learned 3x3 kernel.
+
+    For every action channel ``a`` the backup computes::
+
+        Q[a](s) = (K_r[a] * reward_map)(s) + (K_v[a] * V)(s),    V(s) = max_a Q[a](s)
+
+    where ``*`` is a 3x3 convolution. The true backup of the gridworld (:func:`true_kernels`)
+    puts all of ``K_v[a]``'s weight (the discount) on the cell that action ``a`` moves to, and
+    all of ``K_r[a]``'s weight (1) on the same cell. Walls are masked to :data:`WALL_VALUE` in
+    ``V`` after every backup, so paths through them are worthless; the kernels themselves must
+    be learned.
+
+    Args:
+        n_channels: int >= 1. Number of action channels (5 for the gridworld's moves).
+        init_scale: float >= 0. Standard deviation of the initial kernel weights.
+        generator: optional torch.Generator for the initial weights.
+    """
+
+    def __init__(
+        self,
+        n_channels: int = N_ACTIONS,
+        init_scale: float = 0.1,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.n_channels = check_int("n_channels", n_channels, 1, 64)
+        init_scale = check_float("init_scale", init_scale, 0.0, 10.0)
+        shape = (self.n_channels, 1, 3, 3)
+        self.value_kernel = nn.Parameter(init_scale * torch.randn(shape, generator=generator))
+        self.reward_kernel = nn.Parameter(init_scale * torch.randn(shape, generator=generator))
+
+    def forward(self, reward_map: torch.Tensor, walls: torch.Tensor, steps: int) -> torch.Tensor:
+        """reward_map, walls: (batch, H, W); steps: int >= 1 -> q_values (batch, A, H, W)."""
+        steps = check_int("steps", steps, 1, 10_000)
+        reward_map, walls = _check_map_and_walls(reward_map, walls)
+        arrive = nn.functional.conv2d(reward_map.unsqueeze(1), self.reward_kernel, padding=1)
+        wall_mask = walls.unsqueeze(1)
+        values = torch.zeros_like(reward_map).unsqueeze(1)
+        q_values = arrive
+        for _ in range(steps):
+            q_values = arrive + nn.functional.conv2d(values, self.value_kernel, padding=1)
+            values = q_values.max(dim=1, keepdim=True).values
+            values = values.masked_fill(wall_mask, WALL_VALUE)
+        return q_values
+
+
+def true_kernels(discount: float = 0.9) -> np.ndarray:
+    """The gridworld's true backup as 3x3 kernels: (5, 3, 3) float, one per action.
+
+    Kernel ``a`` is ``discount`` on the cell that action ``a`` moves to (the centre for "stay")
+    and 0 elsewhere, as the value kernel of :class:`LearnedBackup` would be if it had learned the
+    exact four-neighbour backup.
+    """
+    discount = check_float("discount", discount, 0.0, 1.0)
+    kernels = np.zeros((N_ACTIONS, 3, 3))
+    for action, (dr, dc) in enumerate(ACTIONS.tolist()):
+        kernels[action, 1 + dr, 1 + dc] = discount
+    return kernels
+
+
+def kernel_distance(value_kernel) -> float:
+    """How far a learned backup is from the true four-neighbour backup: 0 means identical.
+
+    Each learned channel's kernel is turned into a distribution over its 9 cells by its absolute
+    weights. Its distance to a true move is the share of that weight lying off the cell the move
+    leads to (the total-variation distance to a one-hot kernel). Channels are matched to the five
+    true moves by the assignment with the smallest mean distance (learned channels carry no names;
+    the policy readout learns which is which). Scale is ignored: a backup that weighs neighbours by
+    0.5 instead of the discount still counts as the true one.
+
+    Args:
+        value_kernel: (A, 3, 3) or (A, 1, 3, 3) array or tensor, A >= 5 learned channels.
+
+    Returns:
+        float in [0, 1]: the mean over the five true moves of the off-target weight share.
+    """
+    kernels = np.abs(_as_numpy(value_kernel).astype(float))
+    if kernels.ndim == 4 and kernels.shape[1] == 1:
+        kernels = kernels[:, 0]
+    check_shape(
+        "value_kernel",
+        kernels.shape,
+        "(A, 3, 3) with A >= 5",
+        kernels.ndim == 3 and kernels.shape[1:] == (3, 3) and kernels.shape[0] >= N_ACTIONS,
+    )
+    totals = kernels.reshape(len(kernels), -1).sum(axis=1)
+    shares = np.divide(
+        kernels.reshape(len(kernels), -1),
+        totals[:, None],
+        out=np.zeros((len(kernels), 9)),
+        where=totals[:, None] > 0,
+    )
+    targets = [(1 + dr) * 3 + (1 + dc) for dr, dc in ACTIONS.tolist()]
+    # cost[c, m]: share of channel c's weight off move m's cell.
+    cost = 1.0 - shares[:, targets]
+    best = math.inf
+    for channels in itertools.permutations(range(len(kernels)), N_ACTIONS):
+        best = min(best, float(cost[list(channels), range(N_ACTIONS)].mean()))
+    return best
+
+
+@dataclass
+class Plan:
+    """Everything a planner computed for a batch of levels."""
+
+    reward_map: torch.Tensor
+    """(batch, H, W) float. The mesa-objective: the reward the model wants in each cell."""
+    q_values: torch.Tensor
+    """(batch, A, H, W) float. Action values after the planning steps (A channels)."""
+    logits: torch.Tensor
+    """(batch, 5, H, W) float. Policy logits at every cell; softmax over dim 1."""
+
+
+class Planner(nn.Module):
+    """Reward head, then value iteration, then a policy readout.
+
+    Args:
+        variant: "hard-coded" (the gridworld's moves built in) or "learned" (a Value Iteration
+            Network's learned 3x3 backup kernels).
+        steps: int >= 1. Planning iterations K used when :meth:`forward` is not told otherwise.
+        hidden: int >= 0. Hidden width of the reward head (0: linear in the features).
+        discount: float in (0, 1]. Discount of the hard-coded value iteration.
+        generator: optional torch.Generator for the initial weights (the reward head is
+            initialised from torch's global generator, seeded by :func:`demos.runtime.seeded`,
+            when it is None).
+
+    The readout is ``logits = temperature * q_values`` for the hard-coded variant, where
+    ``temperature`` is one learned scalar; for the learned variant a learned 1x1 convolution maps
+    the kernel channels to the five actions, since a learned channel carries no action name.
+    """
+
+    def __init__(
+        self,
+        variant: str = "hard-coded",
+        steps: int = 14,
+        hidden: int = 0,
+        discount: float = 0.9,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.variant = check_choice("variant", variant, VARIANTS)
+        self.steps = check_int("steps", steps, 1, 10_000)
+        self.discount = check_float("discount", discount, 1e-6, 1.0)
+        self.reward_head = RewardHead(hidden)
+        if generator is not None:
+            with torch.no_grad():
+                for parameter in self.reward_head.parameters():
+                    bound = 1.0 / math.sqrt(max(parameter.shape[1:].numel(), 1))
+                    parameter.copy_(
+                        (torch.rand(parameter.shape, generator=generator) * 2 - 1) * bound
+                    )
+        self.log_temperature = nn.Parameter(torch.zeros(()))
+        if self.variant == "learned":
+            self.backup = LearnedBackup(generator=generator)
+            self.readout = nn.Conv2d(self.backup.n_channels, N_ACTIONS, 1)
+        else:
+            self.backup = None
+            self.readout = None
+
+    def forward(self, levels: Levels | LevelTensors, steps: int | None = None) -> Plan:
+        """Plan in ``levels`` with ``steps`` planning iterations (default :attr:`steps`)."""
+        steps = self.steps if steps is None else check_int("steps", steps, 1, 10_000)
+        tensors = encode(levels)
+        reward_map = self.reward_head(tensors.features)
+        if self.backup is None:
+            q_values = value_iteration(
+                reward_map, tensors.walls, steps, self.discount, tensors.next_cell
+            )
+            logits = self.log_temperature.exp() * q_values
+        else:
+            q_values = self.backup(reward_map, tensors.walls, steps)
+            logits = self.readout(q_values)
+        return Plan(reward_map=reward_map, q_values=q_values, logits=logits)
+
+    def policy(self, levels: Levels | LevelTensors, steps: int | None = None) -> torch.Tensor:
+        """(batch, 5, H, W) float policy logits at every cell (see :class:`Plan`)."""
+        return self.forward(levels, steps).logits
+
+    def mesa_objective(self, levels: Levels | LevelTensors) -> np.ndarray:
+        """(batch, H, W) float numpy: the reward map the planner pursues in ``levels``."""
+        with torch.no_grad():
+            return self.reward_head(encode(levels).features).numpy()
+
+
+def _check_map_and_walls(reward_map, walls) -> tuple[torch.Tensor, torch.Tensor]:
+    reward_map = torch.as_tensor(reward_map, dtype=torch.float32)
+    walls = torch.as_tensor(walls, dtype=torch.bool)
+    check_shape("reward_map", tuple(reward_map.shape), "(batch, H, W)", reward_map.ndim == 3)
+    check_shape(
+        "walls",
+        tuple(walls.shape),
+        f"{tuple(reward_map.shape)} like reward_map",
+        walls.shape == reward_map.shape,
+    )
+    if not torch.isfinite(reward_map).all():
+        raise ValueError("reward_map must be finite")
+    return reward_map, walls
+
+
+def _as_numpy(array) -> np.ndarray:
+    if isinstance(array, torch.Tensor):
+        return array.detach().cpu().numpy()
+    return np.asarray(array)
