@@ -48,6 +48,18 @@ class TrainingHistory:
     strategy, minus the mean fitness), plus the figures of ``evaluate`` where it ran."""
     train_seconds: float = 0.0
     """Wall-clock seconds spent in the optimization steps (evaluation excluded)."""
+    snapshots: list[tuple[int, dict[str, torch.Tensor]]] = field(default_factory=list)
+    """``(step, state_dict)`` copies of the model every ``snapshot_every`` steps (and at the first
+    and last step), for figures that replay training. Empty unless asked for."""
+
+    def restore(self, model: torch.nn.Module, step: int) -> torch.nn.Module:
+        """Load the snapshot taken at ``step`` into ``model`` (in place) and return it."""
+        for taken, state in self.snapshots:
+            if taken == step:
+                model.load_state_dict(state)
+                return model
+        steps = [taken for taken, _ in self.snapshots]
+        raise ValueError(f"step must be one of the snapshot steps {steps}, got {step!r}")
 
     def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """``(steps, values)`` of the rows that hold ``name``."""
@@ -67,9 +79,10 @@ class TrainingHistory:
 class _Logger:
     """Collects rows, runs ``evaluate`` on schedule, keeps evaluation out of the timing."""
 
-    def __init__(self, model, steps, evaluate, eval_every, progress, description):
+    def __init__(self, model, steps, evaluate, eval_every, progress, description, snapshot_every=0):
         self.model, self.steps, self.evaluate = model, steps, evaluate
         self.eval_every = eval_every
+        self.snapshot_every = check_int("snapshot_every", snapshot_every, 0, 1_000_000)
         self.history = TrainingHistory()
         self.bar = tqdm(total=steps, desc=description, disable=not progress, leave=False)
         self.began = time.perf_counter()
@@ -86,6 +99,13 @@ class _Logger:
                 row.update(self.evaluate(self.model))
             self.paused += time.perf_counter() - paused
         self.history.rows.append(row)
+        if self.snapshot_every and (
+            step == 0 or step == self.steps or step % self.snapshot_every == 0
+        ):
+            state = {
+                name: value.detach().clone() for name, value in self.model.state_dict().items()
+            }
+            self.history.snapshots.append((step, state))
         if step:
             self.bar.update(1)
 
@@ -116,6 +136,7 @@ def imitate(
     evaluate: Evaluate | None = None,
     eval_every: int = 0,
     progress: bool = False,
+    snapshot_every: int = 0,
 ) -> TrainingHistory:
     """Gradient descent (Adam) on imitation of the BFS expert.
 
@@ -133,6 +154,8 @@ def imitate(
         evaluate: optional ``evaluate(model) -> dict`` logged every ``eval_every`` steps.
         eval_every: int >= 0. Steps between evaluations (0: first and last step only).
         progress: show a progress bar.
+        snapshot_every: int >= 0. Steps between copies of the model's weights kept in
+            ``history.snapshots`` (0: none).
 
     Returns:
         TrainingHistory; ``loss`` is the batch's cross-entropy before each step.
@@ -145,7 +168,7 @@ def imitate(
     tensors = encode(levels)
     expert = torch.from_numpy(mazes.expert_actions(levels, target))
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    logger = _Logger(model, steps, evaluate, eval_every, progress, "imitation")
+    logger = _Logger(model, steps, evaluate, eval_every, progress, "imitation", snapshot_every)
     for step in range(steps + 1):
         if batch_size < n:
             index = torch.randperm(n, generator=generator)[:batch_size]
@@ -176,6 +199,7 @@ def reinforce(
     evaluate: Evaluate | None = None,
     eval_every: int = 0,
     progress: bool = False,
+    snapshot_every: int = 0,
 ) -> TrainingHistory:
     """Gradient descent on the environment's reward: REINFORCE with a per-step baseline.
 
@@ -195,7 +219,7 @@ def reinforce(
         entropy_bonus: float >= 0. Weight of the policy's mean entropy in the objective.
         horizon: steps per episode (default :func:`demos.rollouts.default_horizon`).
         generator: torch.Generator for batches and action sampling.
-        evaluate, eval_every, progress: as in :func:`imitate`.
+        evaluate, eval_every, progress, snapshot_every: as in :func:`imitate`.
 
     Returns:
         TrainingHistory; ``loss`` is minus the batch's mean return, and ``mean_return`` is logged.
@@ -209,7 +233,7 @@ def reinforce(
     horizon = default_horizon(levels.size) if horizon is None else check_int("horizon", horizon, 1)
     tensors = encode(levels)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    logger = _Logger(model, steps, evaluate, eval_every, progress, "REINFORCE")
+    logger = _Logger(model, steps, evaluate, eval_every, progress, "REINFORCE", snapshot_every)
     rows = torch.arange(batch_size)
     for step in range(steps + 1):
         index = torch.randint(n, (batch_size,), generator=generator)
@@ -284,6 +308,7 @@ def evolve(
     evaluate: Evaluate | None = None,
     eval_every: int = 0,
     progress: bool = False,
+    snapshot_every: int = 0,
 ) -> TrainingHistory:
     """An evolution strategy: search by random perturbation, no gradients.
 
@@ -303,7 +328,7 @@ def evolve(
         learning_rate: float > 0. Size of the update.
         discount: float in (0, 1]. Discount in :func:`greedy_return`.
         generator: torch.Generator for the perturbations.
-        evaluate, eval_every, progress: as in :func:`imitate`.
+        evaluate, eval_every, progress, snapshot_every: as in :func:`imitate`.
 
     Returns:
         TrainingHistory; ``loss`` is minus the unperturbed model's fitness.
@@ -317,7 +342,9 @@ def evolve(
     discount = check_float("discount", discount, 1e-6, 1.0)
     tensors = encode(levels)
     parameters = torch.nn.utils.parameters_to_vector(model.parameters()).detach()
-    logger = _Logger(model, steps, evaluate, eval_every, progress, "evolution strategy")
+    logger = _Logger(
+        model, steps, evaluate, eval_every, progress, "evolution strategy", snapshot_every
+    )
 
     def fitness(vector: torch.Tensor) -> float:
         torch.nn.utils.vector_to_parameters(vector, model.parameters())

@@ -21,17 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-EXPERIMENT_MODULES = (
-    "proxy_shift",
-    "planner_vs_reactive",
-    "incontext_gd",
-    "vin_kernel",
-)
-"""Modules under ``demos.experiments`` that register an experiment when imported."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +57,14 @@ def register(name: str, config_cls: type, summary: str) -> Callable[[Callable], 
 
 
 def registry() -> dict[str, Experiment]:
-    """All experiments whose modules import on this machine, by command-line name."""
-    for module in EXPERIMENT_MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{module}":
-                raise
+    """Every experiment of the modules in this package, by command-line name.
+
+    Each module under ``demos.experiments`` is imported once; importing it registers its
+    experiments. A new experiment therefore needs only a new module here.
+    """
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
     return dict(sorted(_REGISTRY.items()))
 
 
