@@ -10,6 +10,9 @@ Measures what the book promises its readers, on the machine it runs on:
    latency of every explorable the notebook displays.
 3. **Pages.** For each built chapter page in ``_build/html``: the bytes of the HTML plus every local
    script, stylesheet and image it references (fonts fetched later by MathJax are not counted).
+4. **Target figures across seeds.** The figures each experiment promises (see the issues), for
+   seeds 0 to ``--seeds - 1``, with the settings of :data:`TARGET_RUNS`: so the claims in the
+   book can be checked against every seed, not one lucky one.
 
 Timings on a shared machine are noisy: every figure is a median of several runs, and torch runs
 with the thread count the experiments use (:data:`demos.runtime.DEFAULT_THREADS`).
@@ -39,6 +42,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
+TARGET_RUNS: tuple[tuple[str, dict], ...] = (
+    ("proxy-shift", {"decorrelated_fraction": 0.0}),
+    ("proxy-shift", {"decorrelated_fraction": 0.02}),
+    ("proxy-shift", {"decorrelated_fraction": 0.05}),
+    ("planner-vs-reactive", {}),
+    ("vin-kernel", {}),
+    ("incontext-gd", {}),
+    ("keys-chests", {}),
+)
+"""Experiment runs whose figures are tabulated per seed: (name, settings that differ from the
+defaults). Runs of experiments that are not registered are skipped."""
+
 
 def bench_experiments(runs: int, only: list[str] | None = None) -> list[dict]:
     rows = []
@@ -65,6 +80,34 @@ def bench_experiments(runs: int, only: list[str] | None = None) -> list[dict]:
         )
         print(f"  {name}: {rows[-1]['median_seconds']:.2f} s", flush=True)
     return rows
+
+
+def bench_targets(seeds: int, only: list[str] | None = None) -> list[dict]:
+    """Every figure of every run in :data:`TARGET_RUNS`, for seeds 0 .. seeds - 1."""
+    experiments = registry()
+    rows = []
+    for name, settings in TARGET_RUNS:
+        if name not in experiments or (only and name not in only):
+            continue
+        experiment = experiments[name]
+        per_seed = []
+        for seed in range(seeds):
+            config = experiment.config_cls(**settings, seed=seed)
+            per_seed.append(_flatten(experiment.run(config, progress=False).summary()))
+        rows.append({"experiment": name, "settings": settings, "per_seed": per_seed})
+        shown = ", ".join(f"{k}={v}" for k, v in settings.items())
+        print(f"  {name} {shown}: {seeds} seeds", flush=True)
+    return rows
+
+
+def _flatten(summary: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def bench_notebooks(runs: int, only: list[str] | None = None) -> list[dict]:
@@ -131,7 +174,7 @@ def machine() -> str:
     )
 
 
-def to_markdown(experiments, notebooks, pages, runs: int) -> str:
+def to_markdown(experiments, notebooks, pages, runs: int, targets=(), seeds: int = 0) -> str:
     lines = [
         BEGIN,
         f"Measured on {date.today().isoformat()} by `python -m demos.bench --runs {runs}` on: "
@@ -173,8 +216,32 @@ def to_markdown(experiments, notebooks, pages, runs: int) -> str:
                 f"| `{row['page']}` | {row['bytes'] / 1e6:.2f} | {row['html_bytes'] / 1e6:.2f} |"
             )
         lines.append("")
+    if targets:
+        lines += [
+            f"### Target figures for seeds 0 to {seeds - 1}"
+            f" (`python -m demos.bench --seeds {seeds}`)",
+            "",
+        ]
+        for row in targets:
+            shown = ", ".join(f"`{k}={v}`" for k, v in row["settings"].items()) or "defaults"
+            lines += [
+                f"`{row['experiment']}` ({shown})",
+                "",
+                "| figure | " + " | ".join(f"seed {i}" for i in range(seeds)) + " |",
+                "|---|" + "---:|" * seeds,
+            ]
+            for key in row["per_seed"][0]:
+                values = [_format_figure(figures.get(key)) for figures in row["per_seed"]]
+                lines.append(f"| {key} | " + " | ".join(values) + " |")
+            lines.append("")
     lines.append(END)
     return "\n".join(lines)
+
+
+def _format_figure(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
 
 
 def write(path: Path, table: str) -> None:
@@ -194,19 +261,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--only", nargs="*", help="experiment names or notebook stems to measure")
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["experiments", "notebooks", "pages"]
+        "--skip", nargs="*", default=[], choices=["experiments", "notebooks", "pages", "targets"]
     )
+    parser.add_argument("--seeds", type=int, default=5, help="seeds for the target figures")
     parser.add_argument("--write", type=Path, help="update this markdown file's generated block")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.exit(2, f"python -m demos.bench: error: --runs must be >= 1, got {args.runs}\n")
+    if args.seeds < 1:
+        parser.exit(2, f"python -m demos.bench: error: --seeds must be >= 1, got {args.seeds}\n")
     runtime.seeded(0)  # sets the thread count the experiments use
     print("experiments:")
     experiments = [] if "experiments" in args.skip else bench_experiments(args.runs, args.only)
     print("notebooks:")
     notebooks = [] if "notebooks" in args.skip else bench_notebooks(args.runs, args.only)
     pages = [] if "pages" in args.skip else page_weights()
-    table = to_markdown(experiments, notebooks, pages, args.runs)
+    print("target figures:")
+    targets = [] if "targets" in args.skip else bench_targets(args.seeds, args.only)
+    table = to_markdown(experiments, notebooks, pages, args.runs, targets, args.seeds)
     print(table)
     if args.write:
         write(args.write, table)
