@@ -29,7 +29,10 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import mazes
+from . import (
+    mazes,
+    runtime,  # noqa: F401  (sets one torch thread)
+)
 from .mazes import Levels
 from .planners import encode
 from .rollouts import default_horizon, rollout

@@ -41,6 +41,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from . import runtime  # noqa: F401  (sets one torch thread)
 from .validation import check_float, check_int, check_shape
 
 __all__ = [

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import metrics
+from . import (
+    metrics,
+    runtime,  # noqa: F401  (sets one torch thread)
+)
 from .mazes import Levels, step
 from .validation import check_int, check_shape
 

@@ -21,6 +21,10 @@ from .validation import check_int
 DEFAULT_THREADS = 1
 """Torch intra-op threads used by experiments (1 wins for models this small; see BENCHMARKS.md)."""
 
+# Importing any torch-using module of ``demos`` (they all import this one) sets one thread, so even
+# code run before :func:`seeded` is fast; call ``torch.set_num_threads`` afterwards to change it.
+torch.set_num_threads(DEFAULT_THREADS)
+
 
 @dataclass(frozen=True)
 class Seeds:
