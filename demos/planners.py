@@ -13,12 +13,13 @@ A :class:`Planner` turns a level into an action for every cell in three stages:
    - ``"hard-coded"`` (:func:`value_iteration`): the four-neighbour moves of the gridworld and
      its walls are built in. Only the objective is learned: the paper's *hard-coded optimization*.
    - ``"learned"`` (:class:`LearnedBackup`, a Value Iteration Network after Tamar et al. 2016):
-     each action's backup is a learned 3x3 kernel over the values around a cell. The base
-     optimizer must discover the planning step as well as the objective.
-     :func:`kernel_distance` says how close the learned kernels are to the true backup.
+     each action's backup is a learned 3x3 kernel saying where the action lands among the cells
+     around the agent. The base optimizer must discover the planning step as well as the
+     objective. :func:`kernel_distance` says how close the learned kernels are to the true backup.
 
-3. **Policy readout**. The action values at each cell, times a learned inverse temperature, are
-   the logits of the policy at that cell. The greedy policy is the argmax.
+3. **Policy readout**. The action values at each cell become the logits of the policy at that
+   cell: times a learned inverse temperature for the hard-coded variant, through a learned 1x1
+   map from channels to actions for the learned one. The greedy policy is the argmax.
 
 The planner never sees the agent: it plans from every cell at once and the rollout reads the
 action at the agent's cell (:mod:`demos.rollouts`). That is the same as observing the agent's
@@ -30,7 +31,6 @@ Shapes: ``batch`` levels of side ``H = W``; :data:`N_ACTIONS` = 5 actions in the
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -38,6 +38,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import runtime  # noqa: F401  (sets one torch thread)
 from .mazes import ACTIONS, Levels
 from .validation import check_choice, check_float, check_int, check_shape
 
@@ -50,8 +51,12 @@ FEATURES = ("walls", "exit", "marker")
 VARIANTS = ("hard-coded", "learned")
 """Planning steps a :class:`Planner` can use: built-in transitions or a learned kernel."""
 
-WALL_VALUE = -1e4
-"""Value given to wall cells by the learned backup, so no plan goes through them."""
+WALL_VALUE = -5.0
+"""What a wall cell, or a cell beyond the grid's edge, is worth to the learned backup.
+
+Low enough that landing there is worse than any free cell of the planners trained here (their
+values stay within a few units of zero), and moderate, so that the little mass an untrained kernel
+puts on walls does not swamp its gradients as a huge penalty such as -1e4 would."""
 
 
 @dataclass(frozen=True)
@@ -209,47 +214,100 @@ class RewardHead(nn.Module):
 class LearnedBackup(nn.Module):
     """A Value Iteration Network's planning step: each action's backup is a learned 3x3 kernel.
 
-    For every action channel ``a`` the backup computes::
+    What is learned: for each of ``n_channels`` action channels, a 3x3 kernel ``P[a]`` saying
+    where the action lands, as a probability distribution over the cell and its eight neighbours
+    (a softmax of the learned :attr:`kernel_logits`). Each of ``steps`` backups computes::
 
-        Q[a](s) = (K_r[a] * reward_map)(s) + (K_v[a] * V)(s),    V(s) = max_a Q[a](s)
+        U(s)    = reward_map(s) + V(s)              (WALL_VALUE on walls and off the grid)
+        Q[a](s) = discount * sum_j P[a](j) * U(s + j)
+        V(s)    = max_a Q[a](s)
 
-    where ``*`` is a 3x3 convolution. The true backup of the gridworld (:func:`true_kernels`)
-    puts all of ``K_v[a]``'s weight (the discount) on the cell that action ``a`` moves to, and
-    all of ``K_r[a]``'s weight (1) on the same cell. Walls are masked to :data:`WALL_VALUE` in
-    ``V`` after every backup, so paths through them are worthless; the kernels themselves must
-    be learned.
+    starting from ``V = 0``. With the true kernels (:func:`true_kernels`: all of action ``a``'s
+    mass on the cell it moves to) this is exactly the gridworld's value iteration, with action
+    values ``discount`` times those of :func:`value_iteration`, so the greedy moves agree.
+
+    What is hard-coded: the Bellman form (the same kernel reads the reward and the value of the
+    cell an action lands on), the ``discount``, that each kernel is a probability distribution
+    (so every backup is a contraction and the values stay bounded however large K is), the max
+    over channels, and the wall mask: walls and the cells beyond the grid's edge read as
+    :data:`WALL_VALUE`, so a kernel that lands on them is worth little. Which neighbour each
+    channel looks at is not given: the kernels start close to uniform and the base optimizer must
+    find the moves.
+
+    Attributes:
+        kernel_logits: (A, 1, 3, 3) learned parameter; :meth:`kernels` turns it into the backup.
 
     Args:
-        n_channels: int >= 1. Number of action channels (5 for the gridworld's moves).
-        init_scale: float >= 0. Standard deviation of the initial kernel weights.
-        generator: optional torch.Generator for the initial weights.
+        n_channels: int in [1, 64]. Number of action channels (5: one per move of the gridworld).
+        discount: float in (0, 1]. How much what lies one move away is worth.
+        init_scale: float >= 0. Standard deviation of the initial kernel logits (0: every kernel
+            starts uniform over its 9 cells).
+        generator: optional torch.Generator for the initial logits.
     """
 
     def __init__(
         self,
         n_channels: int = N_ACTIONS,
+        discount: float = 0.9,
         init_scale: float = 0.1,
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
         self.n_channels = check_int("n_channels", n_channels, 1, 64)
+        self.discount = check_float("discount", discount, 1e-6, 1.0)
         init_scale = check_float("init_scale", init_scale, 0.0, 10.0)
         shape = (self.n_channels, 1, 3, 3)
-        self.value_kernel = nn.Parameter(init_scale * torch.randn(shape, generator=generator))
-        self.reward_kernel = nn.Parameter(init_scale * torch.randn(shape, generator=generator))
+        self.kernel_logits = nn.Parameter(init_scale * torch.randn(shape, generator=generator))
+
+    def kernels(self) -> torch.Tensor:
+        """(A, 1, 3, 3) float: ``discount`` times each channel's landing distribution."""
+        flat = self.kernel_logits.reshape(self.n_channels, 9)
+        return self.discount * torch.softmax(flat, dim=1).view_as(self.kernel_logits)
+
+    def load_kernels(self, kernels) -> LearnedBackup:
+        """Set the logits so that :meth:`kernels` gives ``kernels`` (e.g. :func:`true_kernels`).
+
+        Args:
+            kernels: (A, 3, 3) or (A, 1, 3, 3) array or tensor of weights >= 0 with a positive
+                sum per channel; each channel is rescaled to sum to ``discount``. A zero weight
+                becomes a logit of -inf, so one-hot kernels are loaded exactly.
+
+        Returns:
+            self, changed in place.
+        """
+        weights = _kernel_array("kernels", kernels, self.n_channels)
+        if np.any(weights < 0) or np.any(weights.reshape(len(weights), -1).sum(axis=1) <= 0):
+            raise ValueError("kernels must be >= 0 with a positive sum in every channel")
+        with np.errstate(divide="ignore"):
+            logits = np.log(weights)
+        with torch.no_grad():
+            self.kernel_logits.copy_(torch.as_tensor(logits, dtype=torch.float32).view(-1, 1, 3, 3))
+        return self
 
     def forward(self, reward_map: torch.Tensor, walls: torch.Tensor, steps: int) -> torch.Tensor:
-        """reward_map, walls: (batch, H, W); steps: int >= 1 -> q_values (batch, A, H, W)."""
+        """Run ``steps`` learned backups.
+
+        Args:
+            reward_map: (batch, H, W) float. The mesa-objective: what the model wants in each cell.
+            walls: (batch, H, W) bool. True where the agent cannot stand.
+            steps: int >= 1. Planning iterations K.
+
+        Returns:
+            q_values: (batch, A, H, W) float. Channel values at every cell (meaningless on walls).
+        """
         steps = check_int("steps", steps, 1, 10_000)
         reward_map, walls = _check_map_and_walls(reward_map, walls)
-        arrive = nn.functional.conv2d(reward_map.unsqueeze(1), self.reward_kernel, padding=1)
+        kernels = self.kernels()
+        reward = reward_map.unsqueeze(1)
         wall_mask = walls.unsqueeze(1)
-        values = torch.zeros_like(reward_map).unsqueeze(1)
-        q_values = arrive
+        values = torch.zeros_like(reward)
+        q_values = reward
         for _ in range(steps):
-            q_values = arrive + nn.functional.conv2d(values, self.value_kernel, padding=1)
+            landing = (reward + values).masked_fill(wall_mask, WALL_VALUE)
+            # Off-grid cells must read like walls: pad with WALL_VALUE, never with conv2d's zeros.
+            landing = nn.functional.pad(landing, (1, 1, 1, 1), value=WALL_VALUE)
+            q_values = nn.functional.conv2d(landing, kernels)
             values = q_values.max(dim=1, keepdim=True).values
-            values = values.masked_fill(wall_mask, WALL_VALUE)
         return q_values
 
 
@@ -257,8 +315,8 @@ def true_kernels(discount: float = 0.9) -> np.ndarray:
     """The gridworld's true backup as 3x3 kernels: (5, 3, 3) float, one per action.
 
     Kernel ``a`` is ``discount`` on the cell that action ``a`` moves to (the centre for "stay")
-    and 0 elsewhere, as the value kernel of :class:`LearnedBackup` would be if it had learned the
-    exact four-neighbour backup.
+    and 0 elsewhere: what :meth:`LearnedBackup.kernels` gives once it has learned the exact
+    four-neighbour moves (in the order of :data:`demos.mazes.ACTIONS`).
     """
     discount = check_float("discount", discount, 0.0, 1.0)
     kernels = np.zeros((N_ACTIONS, 3, 3))
@@ -267,45 +325,89 @@ def true_kernels(discount: float = 0.9) -> np.ndarray:
     return kernels
 
 
-def kernel_distance(value_kernel) -> float:
-    """How far a learned backup is from the true four-neighbour backup: 0 means identical.
+def match_kernels(kernels) -> tuple[tuple[int, ...], np.ndarray]:
+    """Which learned channel plays each true move, and how far it is from it.
 
-    Each learned channel's kernel is turned into a distribution over its 9 cells by its absolute
-    weights. Its distance to a true move is the share of that weight lying off the cell the move
-    leads to (the total-variation distance to a one-hot kernel). Channels are matched to the five
-    true moves by the assignment with the smallest mean distance (learned channels carry no names;
-    the policy readout learns which is which). Scale is ignored: a backup that weighs neighbours by
-    0.5 instead of the discount still counts as the true one.
+    A channel's distance to a move is the share of its absolute weight that is not positive
+    weight on the cell the move leads to: ``1 - max(w[target], 0) / sum(|w|)``. It bounds how
+    much of the channel's backup comes from the wrong cells, is 0 exactly when the kernel is a
+    positive multiple of the true one, and is 1 when the target cell gets no positive weight (an
+    all-zero channel counts as 1). Channels are matched to the five moves one-to-one, by the
+    assignment with the smallest total distance (learned channels carry no names; the readout
+    learns which is which). Extra channels (A > 5) are left unmatched.
 
     Args:
-        value_kernel: (A, 3, 3) or (A, 1, 3, 3) array or tensor, A >= 5 learned channels.
+        kernels: (A, 3, 3) or (A, 1, 3, 3) array or tensor, A in [5, 64].
 
     Returns:
-        float in [0, 1]: the mean over the five true moves of the off-target weight share.
+        channels: tuple of 5 ints, the channel matched to stay, up, down, left, right.
+        distances: (5,) float in [0, 1], each move's distance to its channel.
     """
-    kernels = np.abs(_as_numpy(value_kernel).astype(float))
-    if kernels.ndim == 4 and kernels.shape[1] == 1:
-        kernels = kernels[:, 0]
-    check_shape(
-        "value_kernel",
-        kernels.shape,
-        "(A, 3, 3) with A >= 5",
-        kernels.ndim == 3 and kernels.shape[1:] == (3, 3) and kernels.shape[0] >= N_ACTIONS,
-    )
-    totals = kernels.reshape(len(kernels), -1).sum(axis=1)
-    shares = np.divide(
-        kernels.reshape(len(kernels), -1),
-        totals[:, None],
-        out=np.zeros((len(kernels), 9)),
-        where=totals[:, None] > 0,
-    )
+    weights = _kernel_array("kernels", kernels)
+    count = len(weights)
+    flat = weights.reshape(count, 9)
+    total = np.abs(flat).sum(axis=1)
     targets = [(1 + dr) * 3 + (1 + dc) for dr, dc in ACTIONS.tolist()]
-    # cost[c, m]: share of channel c's weight off move m's cell.
-    cost = 1.0 - shares[:, targets]
-    best = math.inf
-    for channels in itertools.permutations(range(len(kernels)), N_ACTIONS):
-        best = min(best, float(cost[list(channels), range(N_ACTIONS)].mean()))
-    return best
+    on_target = np.maximum(flat[:, targets], 0.0)
+    share = np.divide(
+        on_target, total[:, None], out=np.zeros((count, N_ACTIONS)), where=total[:, None] > 0
+    )
+    cost = 1.0 - share  # cost[c, m]: distance of channel c to move m
+    # Exact assignment by dynamic programming over the set of moves already matched.
+    best = {0: (0.0, ())}
+    for channel in range(count):
+        grown = dict(best)
+        for used, (total_cost, pairs) in best.items():
+            for move in range(N_ACTIONS):
+                if used & (1 << move):
+                    continue
+                key, value = used | (1 << move), total_cost + cost[channel, move]
+                if key not in grown or value < grown[key][0] - 1e-12:
+                    grown[key] = (value, pairs + ((move, channel),))
+        best = grown
+    pairs = dict(best[(1 << N_ACTIONS) - 1][1])
+    channels = tuple(pairs[move] for move in range(N_ACTIONS))
+    return channels, cost[list(channels), range(N_ACTIONS)]
+
+
+def kernel_distance(kernels) -> float:
+    """How far a learned backup is from the true four-neighbour backup: 0 means identical.
+
+    The mean over the five true moves of :func:`match_kernels`' distances: the share of each
+    matched channel's absolute weight that is not on the cell its move leads to. Scale is
+    ignored (a kernel of 0.5 on the right cell is as good as ``discount`` there), a sign is not
+    (a negative weight on the right cell counts as off-target).
+
+    Reference values: 0 for :func:`true_kernels` at any discount, any permutation of its
+    channels or any positive rescaling; 8/9 for kernels uniform over their 9 cells; 1 when no
+    channel puts positive weight on any move's cell. For :class:`LearnedBackup`, whose kernels
+    are probability distributions, it is the mean probability a move lands on a wrong cell.
+
+    Args:
+        kernels: (A, 3, 3) or (A, 1, 3, 3) array or tensor, A in [5, 64], e.g.
+            ``planner.backup.kernels()``.
+
+    Returns:
+        float in [0, 1].
+    """
+    return float(match_kernels(kernels)[1].mean())
+
+
+def _kernel_array(name: str, kernels, channels: int | None = None) -> np.ndarray:
+    """(A, 3, 3) float64 copy of ``kernels`` ((A, 3, 3) or (A, 1, 3, 3)), checked."""
+    array = np.array(_as_numpy(kernels), dtype=float)
+    if array.ndim == 4 and array.shape[1] == 1:
+        array = array[:, 0]
+    if channels is None:
+        expected = f"(A, 3, 3) or (A, 1, 3, 3) with A in [{N_ACTIONS}, 64]"
+        ok = array.ndim == 3 and array.shape[1:] == (3, 3) and N_ACTIONS <= len(array) <= 64
+    else:
+        expected = f"({channels}, 3, 3) or ({channels}, 1, 3, 3)"
+        ok = array.shape == (channels, 3, 3)
+    check_shape(name, array.shape, expected, ok)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite")
+    return array
 
 
 @dataclass
@@ -328,14 +430,17 @@ class Planner(nn.Module):
             Network's learned 3x3 backup kernels).
         steps: int >= 1. Planning iterations K used when :meth:`forward` is not told otherwise.
         hidden: int >= 0. Hidden width of the reward head (0: linear in the features).
-        discount: float in (0, 1]. Discount of the hard-coded value iteration.
+        discount: float in (0, 1]. Discount of the value iteration (in the learned variant, the
+            weight each learned kernel sums to).
         generator: optional torch.Generator for the initial weights (the reward head is
             initialised from torch's global generator, seeded by :func:`demos.runtime.seeded`,
             when it is None).
 
     The readout is ``logits = temperature * q_values`` for the hard-coded variant, where
     ``temperature`` is one learned scalar; for the learned variant a learned 1x1 convolution maps
-    the kernel channels to the five actions, since a learned channel carries no action name.
+    the kernel channels to the five actions, since a learned channel carries no action name. The
+    learned variant starts with a zero reward map and an identity readout (see
+    :class:`LearnedBackup` for what it learns and what is built in).
     """
 
     def __init__(
@@ -360,8 +465,9 @@ class Planner(nn.Module):
                     )
         self.log_temperature = nn.Parameter(torch.zeros(()))
         if self.variant == "learned":
-            self.backup = LearnedBackup(generator=generator)
+            self.backup = LearnedBackup(discount=self.discount, generator=generator)
             self.readout = nn.Conv2d(self.backup.n_channels, N_ACTIONS, 1)
+            _start_learned_variant(self.reward_head, self.readout)
         else:
             self.backup = None
             self.readout = None
@@ -389,6 +495,26 @@ class Planner(nn.Module):
         """(batch, H, W) float numpy: the reward map the planner pursues in ``levels``."""
         with torch.no_grad():
             return self.reward_head(encode(levels).features).numpy()
+
+
+def _start_learned_variant(reward_head: RewardHead, readout: nn.Conv2d) -> None:
+    """Initial weights of the learned variant: a blank mesa-objective and a named readout.
+
+    The reward head's last layer starts at zero, so the reward map is 0 everywhere: the first
+    gradients then come from the walls alone, which tell each kernel which cells its action can
+    never land on. (With a random reward head, a run whose exit starts out less rewarding than
+    the floor can settle on kernels that avoid their own move.) The readout starts as the
+    identity, channel ``a`` voting for action ``a``, and stays learned.
+    """
+    last = reward_head.layers[-1] if isinstance(reward_head.layers, nn.Sequential) else None
+    last = reward_head.layers if last is None else last
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.zero_()
+        readout.weight.zero_()
+        readout.bias.zero_()
+        for action in range(min(N_ACTIONS, readout.in_channels)):
+            readout.weight[action, action] = 1.0
 
 
 def _check_map_and_walls(reward_map, walls) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,0 +1,294 @@
+"""Experiment ``vin-kernel``: a planner whose planning step is learned; does it learn to search?
+
+A :class:`demos.planners.Planner` of the ``"learned"`` variant (a Value Iteration Network) is
+trained by imitation of the BFS expert on small mazes. Nothing tells it how the agent moves: each
+of its five action channels has a 3x3 kernel, a probability distribution over the cells around
+the agent that starts close to uniform, and the base optimizer has to discover where each action
+lands (see :class:`demos.planners.LearnedBackup` for what is learned and what is built in). Each
+training step runs the planner with a number of planning steps K drawn at random, so the kernels
+cannot lean on any single K.
+
+What comes out:
+
+- **The behavioural signature of search.** On larger mazes than any seen in training, the share
+  of agents that reach the exit rises with the number of planning steps K given at test time: with
+  K = 2 the planner sees only two cells ahead and mostly wanders, with K larger than the longest
+  path it nearly always arrives. A policy that had memorised moves would not improve when given
+  more computation.
+- **The learned planning step itself.** :func:`demos.planners.kernel_distance` of the kernels
+  falls during training from about 8/9 (uniform kernels) towards 0 (the true moves). The history
+  records it, with each move's distance, and keeps weight snapshots so a figure can replay the
+  kernels taking shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .. import base_optimizers, planners, rollouts
+from ..mazes import ACTION_NAMES, LevelConfig, Levels, generate_levels
+from ..runtime import seeded
+from ..validation import check_float, check_int
+from . import register
+
+MAX_TEST_SIZE = 32
+"""Largest test maze side accepted by :class:`VinKernelConfig`."""
+
+
+def _check_int_tuple(name: str, values, low: int, high: int) -> tuple[int, ...]:
+    """A non-empty tuple of distinct integers in [low, high], sorted ascending."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(
+            f"{name} must be a non-empty tuple of integers in [{low}, {high}], got {values!r}"
+        )
+    items = tuple(check_int(name, value, low, high) for value in values)
+    if not items or len(set(items)) != len(items):
+        raise ValueError(
+            f"{name} must be a non-empty tuple of distinct integers in [{low}, {high}], "
+            f"got {values!r}"
+        )
+    return tuple(sorted(items))
+
+
+@dataclass(frozen=True)
+class VinKernelConfig:
+    """Settings of the ``vin-kernel`` experiment."""
+
+    train_size: int = 7
+    """Side of the square training mazes (4 to 16)."""
+    wall_density: float = 0.3
+    """Share of cells that are walls, in training and test mazes, in [0, 0.6]."""
+    train_levels: int = 64
+    """Number of training levels (1 to 100000)."""
+    test_sizes: tuple[int, ...] = (11, 12, 13, 14)
+    """Sides of the larger test mazes (each in [4, 32]); success is pooled over them."""
+    test_levels: int = 60
+    """Number of test levels of each test size (1 to 100000)."""
+    test_ks: tuple[int, ...] = (2, 4, 8, 16, 32)
+    """Planning steps K at which the trained planner is tested (each in [1, 1000])."""
+    min_train_k: int = 10
+    """Smallest number of planning steps K drawn for a training step (1 to 1000)."""
+    max_train_k: int = 20
+    """Largest K drawn for a training step (min_train_k to 1000); each step draws K uniformly.
+    Equal to min_train_k: a fixed K."""
+    train_steps: int = 150
+    """Adam steps of imitation (1 to 100000)."""
+    learning_rate: float = 0.1
+    """Adam's step size, in (0, 10]."""
+    eval_every: int = 5
+    """Training steps between rows of the history with the kernel distance and the training
+    success (0: first and last step only)."""
+    snapshot_every: int = 10
+    """Training steps between weight snapshots in ``history.snapshots`` (0: none)."""
+    seed: int = 0
+    """Seed for levels, initial weights and the K drawn each step."""
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "train_size", check_int("train_size", self.train_size, 4, 16))
+        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.6))
+        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
+        set_(self, "test_sizes", _check_int_tuple("test_sizes", self.test_sizes, 4, MAX_TEST_SIZE))
+        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
+        set_(self, "test_ks", _check_int_tuple("test_ks", self.test_ks, 1, 1000))
+        set_(self, "min_train_k", check_int("min_train_k", self.min_train_k, 1, 1000))
+        set_(
+            self,
+            "max_train_k",
+            check_int("max_train_k", self.max_train_k, self.min_train_k, 1000),
+        )
+        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
+        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
+        set_(self, "eval_every", check_int("eval_every", self.eval_every, 0, 100_000))
+        set_(self, "snapshot_every", check_int("snapshot_every", self.snapshot_every, 0, 100_000))
+        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+
+    def level_config(self, size: int | None = None) -> LevelConfig:
+        """The level distribution at side ``size`` (default: the training size)."""
+        return LevelConfig(
+            size=self.train_size if size is None else size, wall_density=self.wall_density
+        )
+
+
+@dataclass
+class VinKernelResult:
+    """What ``run_vin_kernel`` measured, plus the model, levels and history for the figures."""
+
+    config: VinKernelConfig
+    """The settings of the run."""
+    success_by_k: dict[int, float]
+    """Test-time planning steps K -> share of the larger test mazes whose greedy agent reaches
+    the exit (pooled over ``test_sizes``)."""
+    success_by_size: dict[int, dict[int, float]]
+    """Test maze side -> (K -> success rate on the test mazes of that side)."""
+    kernel_distance: float
+    """:func:`demos.planners.kernel_distance` of the trained kernels, in [0, 1] (0: the true
+    moves)."""
+    initial_kernel_distance: float
+    """The same before training (about 8/9: near-uniform kernels)."""
+    move_distances: dict[str, float]
+    """Each true move's distance to its matched channel after training (stay, up, ...)."""
+    train_success: float
+    """Share of training levels whose greedy agent reaches the exit, at K = ``max_train_k``."""
+    train_seconds: float
+    """Wall-clock seconds spent in the optimization steps."""
+    model: planners.Planner = field(repr=False)
+    """The trained planner (variant "learned")."""
+    train_levels: Levels = field(repr=False)
+    """The training levels."""
+    test_levels: dict[int, Levels] = field(repr=False)
+    """Test maze side -> the test levels of that side."""
+    history: base_optimizers.TrainingHistory = field(repr=False)
+    """``loss``, ``kernel_distance``, ``distance_<move>`` and ``train_success`` during training,
+    and weight ``snapshots`` every ``snapshot_every`` steps."""
+
+    @property
+    def snapshot_steps(self) -> list[int]:
+        """Training steps at which ``history.snapshots`` holds the weights."""
+        return [step for step, _ in self.history.snapshots]
+
+    def kernels_at(self, step: int) -> np.ndarray:
+        """(A, 3, 3) float: the learned kernels (discount times where each channel's action
+        lands) in the snapshot taken at training ``step`` (see :attr:`snapshot_steps`)."""
+        for taken, state in self.history.snapshots:
+            if taken == step:
+                logits = state["backup.kernel_logits"].flatten(start_dim=1)
+                kernels = self.model.backup.discount * torch.softmax(logits, dim=1)
+                return kernels.reshape(-1, 3, 3).numpy()
+        raise ValueError(
+            f"step must be one of the snapshot steps {self.snapshot_steps}, got {step!r}"
+        )
+
+    def summary(self) -> dict:
+        """The figures the command line prints."""
+        return {
+            "success_by_k": {str(k): round(v, 4) for k, v in self.success_by_k.items()},
+            "kernel_distance": round(self.kernel_distance, 4),
+            "initial_kernel_distance": round(self.initial_kernel_distance, 4),
+            "move_distances": {name: round(v, 4) for name, v in self.move_distances.items()},
+            "train_success": round(self.train_success, 4),
+            "train_seconds": round(self.train_seconds, 3),
+        }
+
+
+class RandomPlanningSteps:
+    """The planner as the base optimizer sees it: a fresh number of planning steps every call.
+
+    :func:`demos.base_optimizers.imitate` calls ``policy(levels)`` once per training step; each
+    call draws K uniformly from ``[low, high]`` with ``generator``. Parameters and state are the
+    planner's own, so snapshots load straight into it.
+
+    Args:
+        planner: the Planner to train.
+        low, high: int, 1 <= low <= high. The range of K.
+        generator: torch.Generator for the draws.
+    """
+
+    def __init__(self, planner: planners.Planner, low: int, high: int, generator) -> None:
+        self.planner = planner
+        self.low = check_int("low", low, 1, 10_000)
+        self.high = check_int("high", high, self.low, 10_000)
+        self.generator = generator
+
+    def policy(self, levels, steps: int | None = None) -> torch.Tensor:
+        """(batch, 5, H, W) logits with ``steps`` planning steps, or a random K if None."""
+        if steps is None:
+            span = self.high - self.low + 1
+            steps = self.low + int(torch.randint(span, (1,), generator=self.generator))
+        return self.planner.policy(levels, steps)
+
+    def parameters(self):
+        return self.planner.parameters()
+
+    def state_dict(self):
+        return self.planner.state_dict()
+
+
+def success_rate(model: planners.Planner, levels: Levels, steps: int, tensors=None) -> float:
+    """Share of ``levels`` whose greedy agent reaches the exit with K = ``steps``."""
+    with torch.no_grad():
+        logits = model.policy(levels if tensors is None else tensors, steps)
+    return rollouts.rollout(levels, logits).success_rate()
+
+
+def kernel_figures(model: planners.Planner) -> dict[str, float]:
+    """``kernel_distance`` and ``distance_<move>`` of the model's learned kernels."""
+    _, distances = planners.match_kernels(model.backup.kernels().detach())
+    figures = {"kernel_distance": float(distances.mean())}
+    figures.update(
+        {f"distance_{name}": float(d) for name, d in zip(ACTION_NAMES, distances, strict=True)}
+    )
+    return figures
+
+
+@register(
+    "vin-kernel",
+    VinKernelConfig,
+    "Learn the planning step itself (VIN kernels); test larger mazes at growing planning budgets.",
+)
+def run_vin_kernel(config: VinKernelConfig, progress: bool = False) -> VinKernelResult:
+    """Train a learned-kernel planner by imitation, then test it on larger mazes at each K.
+
+    Args:
+        config: VinKernelConfig.
+        progress: show a progress bar over training steps.
+
+    Returns:
+        VinKernelResult.
+    """
+    if not isinstance(config, VinKernelConfig):
+        raise ValueError(f"config must be a VinKernelConfig, got {type(config).__name__}")
+    seeds = seeded(config.seed)
+    train = generate_levels(config.level_config(), config.train_levels, seeds.numpy)
+    tests = {
+        size: generate_levels(config.level_config(size), config.test_levels, seeds.numpy)
+        for size in config.test_sizes
+    }
+    train_tensors = planners.encode(train)
+    model = planners.Planner("learned", steps=config.max_train_k, generator=seeds.torch)
+    initial = kernel_figures(model)["kernel_distance"]
+
+    def evaluate(trainee: RandomPlanningSteps) -> dict[str, float]:
+        figures = kernel_figures(trainee.planner)
+        figures["train_success"] = success_rate(
+            trainee.planner, train, config.max_train_k, train_tensors
+        )
+        return figures
+
+    history = base_optimizers.imitate(
+        RandomPlanningSteps(model, config.min_train_k, config.max_train_k, seeds.torch),
+        train,
+        steps=config.train_steps,
+        learning_rate=config.learning_rate,
+        target="exit",
+        generator=seeds.torch,
+        evaluate=evaluate,
+        eval_every=config.eval_every,
+        progress=progress,
+        snapshot_every=config.snapshot_every,
+    )
+    by_size = {
+        size: {k: success_rate(model, levels, k) for k in config.test_ks}
+        for size, levels in tests.items()
+    }
+    success_by_k = {
+        k: float(np.mean([by_size[size][k] for size in config.test_sizes])) for k in config.test_ks
+    }
+    final = kernel_figures(model)
+    return VinKernelResult(
+        config=config,
+        success_by_k=success_by_k,
+        success_by_size=by_size,
+        kernel_distance=final["kernel_distance"],
+        initial_kernel_distance=initial,
+        move_distances={name: final[f"distance_{name}"] for name in ACTION_NAMES},
+        train_success=history.last("train_success"),
+        train_seconds=history.train_seconds,
+        model=model,
+        train_levels=train,
+        test_levels=tests,
+        history=history,
+    )
