@@ -106,6 +106,8 @@ def next_cells(walls) -> torch.Tensor:
         (batch, 5 * H * W) int64 flat cell indices (see :attr:`LevelTensors.next_cell`). A move
         that would leave the grid or enter a wall leads back to the cell itself.
     """
+    if isinstance(walls, np.ndarray):
+        walls = np.array(walls, dtype=bool)  # a writable copy: Levels' arrays are read-only
     walls = torch.as_tensor(walls, dtype=torch.bool)
     check_shape("walls", tuple(walls.shape), "(batch, H, W)", walls.ndim == 3)
     batch, height, width = walls.shape
@@ -518,6 +520,11 @@ def _start_learned_variant(reward_head: RewardHead, readout: nn.Conv2d) -> None:
 
 
 def _check_map_and_walls(reward_map, walls) -> tuple[torch.Tensor, torch.Tensor]:
+    # numpy arrays are copied: Levels' arrays are read-only, which torch warns about.
+    if isinstance(reward_map, np.ndarray):
+        reward_map = np.array(reward_map, dtype=np.float32)
+    if isinstance(walls, np.ndarray):
+        walls = np.array(walls, dtype=bool)
     reward_map = torch.as_tensor(reward_map, dtype=torch.float32)
     walls = torch.as_tensor(walls, dtype=torch.bool)
     check_shape("reward_map", tuple(reward_map.shape), "(batch, H, W)", reward_map.ndim == 3)

@@ -62,6 +62,9 @@ class ProxyShiftConfig:
     """Hidden width of the reward head (0: linear in walls, exit and marker)."""
     eval_every: int = 10
     """Training steps between test evaluations in the history (0: first and last only)."""
+    snapshot_every: int = 0
+    """Training steps between copies of the weights kept in the history, for figures that replay
+    training (0: none)."""
     seed: int = 0
     """Seed for levels, initial weights and sampling."""
 
@@ -82,6 +85,7 @@ class ProxyShiftConfig:
         set_(self, "planning_steps", check_int("planning_steps", self.planning_steps, 1, 1000))
         set_(self, "reward_hidden", check_int("reward_hidden", self.reward_hidden, 0, 256))
         set_(self, "eval_every", check_int("eval_every", self.eval_every, 0, 100_000))
+        set_(self, "snapshot_every", check_int("snapshot_every", self.snapshot_every, 0, 100_000))
         set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
 
     def level_config(self) -> LevelConfig:
@@ -181,6 +185,7 @@ def train_planner(
         evaluate=evaluate,
         eval_every=config.eval_every,
         progress=progress,
+        snapshot_every=config.snapshot_every,
     )
     if config.base_optimizer == "imitation":
         return base_optimizers.imitate(
