@@ -1,0 +1,192 @@
+"""Experiment ``description-length``: a table of answers against a planner, in bits.
+
+The paper (section 2.1) argues that search compresses: a policy that lists what to do in each of
+N task instances grows with N, an objective plus a search procedure does not. We measure both for
+the book's mazes (see :mod:`demos.compression`):
+
+- an :class:`demos.compression.AnswerTable` that memorises the BFS expert's action at every free
+  cell of each maze; its size after n mazes is :func:`demos.compression.table_bits`;
+- a hard-coded planner with a linear reward head, trained by imitation on a few mazes; its size is
+  its weights plus its compressed search code, and it does not grow.
+
+The result says where the two curves cross, and checks that both descriptions are real policies:
+the planner solves mazes it never saw, and the table solves exactly the mazes it stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .. import base_optimizers, compression, planners, rollouts
+from ..mazes import LevelConfig, Levels, generate_levels
+from ..runtime import seeded
+from ..validation import check_float, check_int
+from . import register
+
+
+@dataclass(frozen=True)
+class DescriptionLengthConfig:
+    """Settings of the ``description-length`` experiment."""
+
+    size: int = 7
+    """Side of the square mazes (4 to 32)."""
+    wall_density: float = 0.3
+    """Share of cells that are walls, in [0, 0.6]."""
+    mazes: int = 512
+    """Most distinct mazes the table is asked to hold (2 to 100000); counts double up to it."""
+    planner_train_levels: int = 32
+    """Mazes the planner is trained on by imitation (1 to 10000); it is tested on all of them."""
+    train_steps: int = 60
+    """Adam steps of the planner's imitation training (1 to 100000)."""
+    learning_rate: float = 0.1
+    """Adam's step size, in (0, 10]."""
+    planning_steps: int = 24
+    """Value-iteration steps K of the planner (1 to 1000); enough to cross the mazes."""
+    fresh_mazes: int = 200
+    """New mazes, in neither the table nor the planner's training set, to test both on."""
+    seed: int = 0
+    """Seed for mazes and initial weights."""
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(self, "size", check_int("size", self.size, 4, 32))
+        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.6))
+        set_(self, "mazes", check_int("mazes", self.mazes, 2, 100_000))
+        set_(
+            self,
+            "planner_train_levels",
+            check_int("planner_train_levels", self.planner_train_levels, 1, 10_000),
+        )
+        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
+        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
+        set_(self, "planning_steps", check_int("planning_steps", self.planning_steps, 1, 1000))
+        set_(self, "fresh_mazes", check_int("fresh_mazes", self.fresh_mazes, 1, 100_000))
+        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+
+    def counts(self) -> list[int]:
+        """Numbers of mazes at which the table is measured: 1, 2, 4, ... and ``mazes``."""
+        counts = [2**k for k in range(int(np.log2(self.mazes)) + 1)]
+        return counts if counts[-1] == self.mazes else counts + [self.mazes]
+
+
+@dataclass
+class DescriptionLengthResult:
+    """What ``run_description_length`` measured."""
+
+    config: DescriptionLengthConfig
+    """The settings of the run."""
+    counts: np.ndarray
+    """(k,) int. Numbers of distinct mazes the table holds."""
+    table_bits_uncompressed: np.ndarray
+    """(k,) float. Table size at log2(5) bits per stored answer."""
+    table_bits_lzma: np.ndarray
+    """(k,) float. Table size with its answers compressed by LZMA."""
+    planner_parameter_bits: int
+    """The planner's weights at 32 bits each."""
+    planner_program_bits: int
+    """The planner's search code, compressed (see :func:`demos.compression.program_bits`)."""
+    crossover_uncompressed: float
+    """Mazes at which the uncompressed table reaches the planner's size (nan: never)."""
+    crossover_lzma: float
+    """Mazes at which the compressed table reaches the planner's size (nan: never)."""
+    planner_success: float
+    """Share of the ``mazes`` mazes the trained planner solves (most never seen in training)."""
+    planner_fresh_success: float
+    """Share of fresh mazes the planner solves."""
+    table_success_stored: float
+    """Share of its stored mazes the full table solves (1 by construction: a sanity check)."""
+    table_success_fresh: float
+    """Share of fresh mazes the full table solves: it has no entry for them."""
+    train_seconds: float
+    """Wall-clock seconds of the planner's training."""
+    levels: Levels = field(repr=False)
+    """The ``mazes`` mazes, in the order the table stores them."""
+    planner: planners.Planner = field(repr=False)
+    """The trained planner."""
+
+    @property
+    def planner_bits(self) -> int:
+        """The planner's whole description: weights plus code."""
+        return self.planner_parameter_bits + self.planner_program_bits
+
+    def summary(self) -> dict:
+        """The figures the command line prints."""
+        return {
+            "planner_bits": int(self.planner_bits),
+            "planner_parameter_bits": int(self.planner_parameter_bits),
+            "table_bits_per_maze_lzma": round(float(self.table_bits_lzma[-1] / self.counts[-1]), 2),
+            "crossover_uncompressed": round(self.crossover_uncompressed, 1),
+            "crossover_lzma": round(self.crossover_lzma, 1),
+            "planner_success": round(self.planner_success, 4),
+            "planner_fresh_success": round(self.planner_fresh_success, 4),
+            "table_success_stored": round(self.table_success_stored, 4),
+            "table_success_fresh": round(self.table_success_fresh, 4),
+            "train_seconds": round(self.train_seconds, 3),
+        }
+
+
+def success(model, levels: Levels) -> float:
+    """Share of ``levels`` on which ``model``'s greedy agent reaches the exit."""
+    with torch.no_grad():
+        return rollouts.rollout(levels, model.policy(levels)).success_rate()
+
+
+@register(
+    "description-length",
+    DescriptionLengthConfig,
+    "Bits of a policy that stores answers per maze against a planner, as mazes grow in number.",
+)
+def run_description_length(
+    config: DescriptionLengthConfig, progress: bool = False
+) -> DescriptionLengthResult:
+    """Measure both descriptions and test both policies.
+
+    Args:
+        config: DescriptionLengthConfig.
+        progress: show a progress bar over the planner's training.
+
+    Returns:
+        DescriptionLengthResult.
+    """
+    if not isinstance(config, DescriptionLengthConfig):
+        raise ValueError(f"config must be a DescriptionLengthConfig, got {type(config).__name__}")
+    seeds = seeded(config.seed)
+    level_config = LevelConfig(size=config.size, wall_density=config.wall_density)
+    levels = generate_levels(level_config, config.mazes, seeds.numpy)
+    fresh = generate_levels(level_config, config.fresh_mazes, seeds.numpy)
+    counts = config.counts()
+
+    planner = planners.Planner(steps=config.planning_steps, generator=seeds.torch)
+    train = levels.subset(slice(0, min(config.planner_train_levels, config.mazes)))
+    history = base_optimizers.imitate(
+        planner,
+        train,
+        steps=config.train_steps,
+        learning_rate=config.learning_rate,
+        progress=progress,
+    )
+    program = compression.program_bits()
+    parameters = compression.parameter_bits(planner)
+    uncompressed = compression.table_bits(levels, counts, "uncompressed")
+    packed = compression.table_bits(levels, counts, "lzma")
+    table = compression.AnswerTable(levels)
+    return DescriptionLengthResult(
+        config=config,
+        counts=np.array(counts),
+        table_bits_uncompressed=uncompressed,
+        table_bits_lzma=packed,
+        planner_parameter_bits=parameters,
+        planner_program_bits=program,
+        crossover_uncompressed=compression.crossover(counts, uncompressed, program + parameters),
+        crossover_lzma=compression.crossover(counts, packed, program + parameters),
+        planner_success=success(planner, levels),
+        planner_fresh_success=success(planner, fresh),
+        table_success_stored=success(table, levels),
+        table_success_fresh=success(table, fresh),
+        train_seconds=history.train_seconds,
+        levels=levels,
+        planner=planner,
+    )

@@ -1,0 +1,172 @@
+"""Experiment ``task-diversity``: a planner against a reactive policy as the training mazes vary.
+
+The paper (section 2.1) argues that the more diverse the task instances a base optimizer must
+handle, the more it gains from a learned algorithm that searches, since search handles each new
+instance on the spot while heuristics must be paid for case by case. This experiment runs
+``planner-vs-reactive`` (:mod:`demos.experiments.planner_vs_reactive`) once for each number of
+distinct training mazes in ``train_levels`` (the task diversity) and scores both trained models
+
+- on their own training mazes (what the base optimizer sees), and
+- on fresh mazes of each side in ``test_sizes`` (how far each learned algorithm generalises),
+  the planner running value iteration in proportion to the side.
+
+For the figures it also keeps, at every diversity and size, the path each agent walks in one
+example test maze.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .. import rollouts
+from ..mazes import Levels
+from ..validation import check_int
+from . import register
+from .planner_vs_reactive import (
+    MAX_SIZE,
+    MIN_SIZE,
+    PlannerVsReactiveConfig,
+    fresh_levels,
+    planning_steps_for,
+    run_planner_vs_reactive,
+)
+
+MODELS = ("planner", "reactive")
+"""The two learned algorithms compared: one that searches, one that reacts."""
+
+
+@dataclass(frozen=True)
+class TaskDiversityConfig:
+    """Settings of the ``task-diversity`` experiment."""
+
+    train_levels: tuple[int, ...] = (1, 4, 16, 64, 256)
+    """Numbers of distinct training mazes, strictly increasing, each 1 to 100000."""
+    test_sizes: tuple[int, ...] = (5, 7, 9, 11, 14)
+    """Sides of the fresh test mazes, strictly increasing, each 4 to 32."""
+    train_size: int = 7
+    """Side of the training mazes (4 to 32)."""
+    test_levels: int = 200
+    """Fresh test mazes per side (1 to 100000), the same for every diversity."""
+    train_steps: int = 120
+    """Adam steps of imitation for each model (1 to 100000); a little fewer than
+    ``planner-vs-reactive``'s default, so the five runs fit a chapter's time budget."""
+    example: int = 0
+    """Which test maze of each side to keep agents' paths for (0 to test_levels - 1)."""
+    seed: int = 0
+    """Seed for mazes, weights and mini-batches (shared by every run)."""
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        for name, low, high in (("train_levels", 1, 100_000), ("test_sizes", MIN_SIZE, MAX_SIZE)):
+            values = tuple(check_int(name, v, low, high) for v in getattr(self, name))
+            if not values or any(b <= a for a, b in zip(values, values[1:], strict=False)):
+                raise ValueError(f"{name} must be strictly increasing and non-empty, got {values}")
+            set_(self, name, values)
+        set_(self, "train_size", check_int("train_size", self.train_size, MIN_SIZE, MAX_SIZE))
+        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
+        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
+        set_(self, "example", check_int("example", self.example, 0, self.test_levels - 1))
+        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+
+    def base(self, train_levels: int) -> PlannerVsReactiveConfig:
+        """The ``planner-vs-reactive`` settings of one run."""
+        return PlannerVsReactiveConfig(
+            train_size=self.train_size,
+            large_size=max(self.train_size, self.test_sizes[-1]),
+            train_levels=train_levels,
+            test_levels=self.test_levels,
+            train_steps=self.train_steps,
+            seed=self.seed,
+        )
+
+
+@dataclass
+class TaskDiversityResult:
+    """What ``run_task_diversity`` measured."""
+
+    config: TaskDiversityConfig
+    """The settings of the run."""
+    train_success: dict[str, np.ndarray]
+    """``{model: (d,) float}``: share of its own training mazes each model solves, by diversity."""
+    test_success: dict[str, np.ndarray]
+    """``{model: (d, s) float}``: share of fresh test mazes solved, by diversity and side."""
+    parameters: dict[str, int]
+    """Trainable scalars of each model."""
+    planning_steps: np.ndarray
+    """(s,) int. Value-iteration steps the planner runs at each test side."""
+    example_levels: dict[int, Levels] = field(repr=False)
+    """One example test maze per side (a batch of one)."""
+    example_paths: dict[str, list[list[np.ndarray]]] = field(repr=False)
+    """``{model: paths[d][s]}``: (T + 1, 2) cells the agent walks in the example maze."""
+    train_seconds: float = 0.0
+    """Wall-clock seconds of all the runs."""
+
+    def summary(self) -> dict:
+        """The figures the command line prints."""
+        out = {}
+        large = len(self.config.test_sizes) - 1
+        for i, n in enumerate(self.config.train_levels):
+            for model in MODELS:
+                out[f"{model}_train_success_n{n}"] = round(float(self.train_success[model][i]), 4)
+                out[f"{model}_success_size{self.config.test_sizes[large]}_n{n}"] = round(
+                    float(self.test_success[model][i, large]), 4
+                )
+        out["train_seconds"] = round(self.train_seconds, 3)
+        return out
+
+
+@register(
+    "task-diversity",
+    TaskDiversityConfig,
+    "Planner against reactive CNN as the number of distinct training mazes and test size grow.",
+)
+def run_task_diversity(config: TaskDiversityConfig, progress: bool = False) -> TaskDiversityResult:
+    """Run ``planner-vs-reactive`` at each diversity and score both models at each test size.
+
+    Args:
+        config: TaskDiversityConfig.
+        progress: show a progress bar over the diversities.
+
+    Returns:
+        TaskDiversityResult.
+    """
+    if not isinstance(config, TaskDiversityConfig):
+        raise ValueError(f"config must be a TaskDiversityConfig, got {type(config).__name__}")
+    began = time.perf_counter()
+    sizes = config.test_sizes
+    base = config.base(config.train_levels[0])
+    steps = [planning_steps_for(base, size) for size in sizes]
+    examples = {size: fresh_levels(base, size).subset(config.example) for size in sizes}
+    train_success = {model: [] for model in MODELS}
+    test_success = {model: [] for model in MODELS}
+    paths = {model: [] for model in MODELS}
+    parameters = {}
+    for n in tqdm(config.train_levels, desc="task diversity", disable=not progress):
+        run = run_planner_vs_reactive(replace(base, train_levels=n))
+        models = {"planner": run.planner, "reactive": run.reactive}
+        parameters = run.parameters
+        by_size = run.success_by_size(list(sizes))
+        for model in MODELS:
+            train_success[model].append(run.success[model]["train_levels"])
+            test_success[model].append(by_size[model])
+            row = []
+            for size, k in zip(sizes, steps, strict=True):
+                with torch.no_grad():
+                    logits = models[model].policy(examples[size], k)
+                row.append(rollouts.rollout(examples[size], logits).paths[0])
+            paths[model].append(row)
+    return TaskDiversityResult(
+        config=config,
+        train_success={m: np.array(v) for m, v in train_success.items()},
+        test_success={m: np.array(v) for m, v in test_success.items()},
+        parameters=parameters,
+        planning_steps=np.array(steps),
+        example_levels=examples,
+        example_paths=paths,
+        train_seconds=time.perf_counter() - began,
+    )
