@@ -1,0 +1,186 @@
+"""Experiment ``adversarial-training``: find the levels where the model fails, train on them.
+
+Start from the chapter's proxy-seeking planner (``proxy-shift`` with q = 0: marker always on the
+exit in training, so its mesa-objective values the marker). Then, for a few rounds, an adversary
+examines fresh candidate levels, in half of which the marker is away from the exit, and hands the
+ones where the planner misses the exit to the base optimizer, which trains on the enlarged set
+(:func:`demos.adversarial.adversarial_training`). A control trains the same model for the same
+number of steps without the adversary's levels.
+
+What it shows: each round the test proxy rate (on held-out levels with marker and exit apart)
+falls and the mesa-objective's preference moves from the marker to the exit; the control keeps the
+proxy. A handful of found failures does what the designer's q did in ``proxy-shift``, because here
+the failures are easy to find.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..adversarial import AdversarialRound, adversarial_training
+from ..mazes import shifted
+from ..pseudo_alignment import chapter_config, trained
+from ..runtime import seeded
+from ..validation import check_float, check_int
+from . import register
+
+_ADVERSARY_STREAM = 5
+"""Tag that gives the adversary's candidate levels their own seed stream."""
+
+
+@dataclass(frozen=True)
+class AdversarialTrainingConfig:
+    """Settings of the ``adversarial-training`` experiment."""
+
+    decorrelated_fraction: float = 0.0
+    """q of the starting planner's training levels, in [0, 1] (0: a proxy-seeker)."""
+    exit_salience: float = 0.3
+    """Brightness of the exit, in (0, 1]."""
+    train_levels: int = 128
+    """The starting planner's training levels (1 to 100000)."""
+    train_steps: int = 150
+    """The starting planner's imitation steps (1 to 100000)."""
+    rounds: int = 3
+    """Search-and-train rounds (1 to 100)."""
+    per_round: int = 1
+    """Most failing levels the adversary adds per round (1 to 10000)."""
+    pool: int = 200
+    """Candidate levels the adversary examines per round (1 to 100000)."""
+    search_fraction: float = 0.5
+    """Share of candidate levels whose marker is away from the exit, in [0, 1]."""
+    steps_per_round: int = 25
+    """Imitation steps after each round (1 to 100000)."""
+    learning_rate: float = 0.1
+    """Adam's step size, in (0, 10]."""
+    seed: int = 0
+    """Seed of the starting planner, the adversary and the extra training."""
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(
+            self,
+            "decorrelated_fraction",
+            check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
+        )
+        salience = check_float("exit_salience", self.exit_salience, 0.0, 1.0)
+        if salience <= 0:
+            raise ValueError(f"exit_salience must be a number in (0, 1], got {salience!r}")
+        set_(self, "exit_salience", salience)
+        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
+        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
+        set_(self, "rounds", check_int("rounds", self.rounds, 1, 100))
+        set_(self, "per_round", check_int("per_round", self.per_round, 1, 10_000))
+        set_(self, "pool", check_int("pool", self.pool, 1, 100_000))
+        set_(
+            self,
+            "search_fraction",
+            check_float("search_fraction", self.search_fraction, 0.0, 1.0),
+        )
+        set_(
+            self, "steps_per_round", check_int("steps_per_round", self.steps_per_round, 1, 100_000)
+        )
+        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
+        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+
+
+@dataclass
+class AdversarialTrainingResult:
+    """The planner round by round, with the adversary and without (the control)."""
+
+    config: AdversarialTrainingConfig
+    """The settings."""
+    attacked: list[AdversarialRound]
+    """Round 0 (the starting planner), then one entry per round of adversarial training."""
+    control: list[AdversarialRound]
+    """The same rounds of extra training with nothing added."""
+    models: dict = field(default_factory=dict, repr=False)
+    """``{"attacked": planner, "control": planner}`` after the last round."""
+
+    def proxy_rates(self, which: str = "attacked") -> np.ndarray:
+        """(rounds + 1,) float: the test proxy rate after each round."""
+        rounds = self._rounds(which)
+        return np.array([entry.test_rates["proxy"] for entry in rounds])
+
+    def preferences(self, which: str = "attacked") -> np.ndarray:
+        """(rounds + 1,) float: the mesa-objective's exit-minus-marker value after each round."""
+        return np.array([entry.reading.preference for entry in self._rounds(which)])
+
+    def _rounds(self, which: str) -> list[AdversarialRound]:
+        if which not in ("attacked", "control"):
+            raise ValueError(f"which must be one of attacked, control, got {which!r}")
+        return self.attacked if which == "attacked" else self.control
+
+    def summary(self) -> dict:
+        """Test proxy rates before and after, with and without the adversary."""
+        return {
+            "proxy_rate_before": round(float(self.proxy_rates()[0]), 4),
+            "proxy_rate_after": round(float(self.proxy_rates()[-1]), 4),
+            "control_proxy_rate_after": round(float(self.proxy_rates("control")[-1]), 4),
+            "levels_added": self.attacked[-1].added,
+            "failures_found_first_round": self.attacked[1].found,
+            "preference_before": round(float(self.preferences()[0]), 4),
+            "preference_after": round(float(self.preferences()[-1]), 4),
+        }
+
+
+@register(
+    "adversarial-training",
+    AdversarialTrainingConfig,
+    "An adversary finds levels where a proxy-seeking planner fails; training on them fixes it.",
+)
+def run_adversarial_training(
+    config: AdversarialTrainingConfig, progress: bool = False
+) -> AdversarialTrainingResult:
+    """Run the adversary and the control from the same starting planner.
+
+    Args:
+        config: AdversarialTrainingConfig.
+        progress: show a progress bar over rounds.
+
+    Returns:
+        AdversarialTrainingResult.
+    """
+    if not isinstance(config, AdversarialTrainingConfig):
+        raise ValueError(
+            f"config must be an AdversarialTrainingConfig, got {type(config).__name__}"
+        )
+    start = trained(
+        chapter_config(
+            decorrelated_fraction=config.decorrelated_fraction,
+            exit_salience=config.exit_salience,
+            train_levels=config.train_levels,
+            train_steps=config.train_steps,
+            seed=config.seed,
+        )
+    )
+    search = shifted(start.train_levels.config, decorrelated_fraction=config.search_fraction)
+    results, models = {}, {}
+    for which, attack in (("attacked", True), ("control", False)):
+        model = copy.deepcopy(start.model)  # the remembered run's model stays as trained
+        seeds = seeded(config.seed)
+        bar = tqdm(total=config.rounds, desc=which, disable=not progress, leave=False)
+        step_bar = bar.update
+        results[which] = adversarial_training(
+            model,
+            start.train_levels,
+            start.test_levels,
+            search,
+            rounds=config.rounds,
+            per_round=config.per_round,
+            pool=config.pool,
+            steps_per_round=config.steps_per_round,
+            rng=np.random.default_rng([config.seed, _ADVERSARY_STREAM]),
+            generator=seeds.torch,
+            learning_rate=config.learning_rate,
+            attack=attack,
+            progress_callback=lambda _round, tick=step_bar: tick(1),
+        )
+        bar.close()
+        models[which] = model
+    return AdversarialTrainingResult(
+        config=config, attacked=results["attacked"], control=results["control"], models=models
+    )

@@ -1,0 +1,267 @@
+"""Experiment ``objective-drift``: where the mesa-objective lands, over q, seeds and salience.
+
+A sweep of the ``proxy-shift`` experiment (:mod:`demos.experiments.proxy_shift`) in the chapter's
+settings (:func:`demos.pseudo_alignment.chapter_config`): for every decorrelated fraction q, every
+seed and every exit salience, one planner is trained by imitation on levels where the marker (the
+proxy) sits on the exit except in a share q of them, then tested on levels where the two are always
+apart. For each run it keeps where the agents settle, where the reward map (the mesa-objective)
+peaks, what the objective pays for the exit and for the marker (:func:`read_objective`), and, for
+drawing, the reward map and the path on one test level.
+
+What it shows: at q = 0 with a faint exit (salience 0.3 next to the marker's 1.0), every seed learns
+to want the marker and settles there off distribution, while succeeding on every training level; a
+few decorrelated training levels (q of 0.02 to 0.05) move the objective onto the exit. With an exit
+as bright as the marker, which feature wins at q = 0 depends on the seed.
+
+Runs go through :func:`demos.pseudo_alignment.trained`, so after
+:func:`demos.pseudo_alignment.share_runs` a notebook that asks for the same run twice trains it
+once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .. import rollouts
+from ..mazes import Levels
+from ..pseudo_alignment import (
+    ObjectiveReading,
+    chapter_config,
+    read_objective_for,
+    showcase_index,
+    trained,
+)
+from ..validation import check_choice, check_float, check_int
+from . import register
+from .proxy_shift import BASE_OPTIMIZERS, ProxyShiftResult
+
+
+@dataclass(frozen=True)
+class ObjectiveDriftConfig:
+    """Settings of the ``objective-drift`` sweep."""
+
+    decorrelated_fractions: tuple[float, ...] = (0.0, 0.02, 0.05)
+    """Shares q of training levels whose marker is not on the exit, each in [0, 1], distinct."""
+    exit_saliences: tuple[float, ...] = (0.3,)
+    """Exit brightnesses to sweep, each in (0, 1], distinct (the marker's is 1)."""
+    n_seeds: int = 1
+    """Seeds per setting (1 to 100): seed, seed + 1, ..."""
+    train_levels: int = 128
+    """Training levels per run (1 to 100000)."""
+    test_levels: int = 500
+    """Test levels per run, marker and exit apart in each (1 to 100000)."""
+    train_steps: int = 150
+    """Updates of the base optimizer per run (1 to 100000)."""
+    base_optimizer: str = "imitation"
+    """imitation, reinforce or evolution (see demos.base_optimizers)."""
+    seed: int = 0
+    """First seed of the sweep."""
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        set_(
+            self,
+            "decorrelated_fractions",
+            _distinct_numbers("decorrelated_fractions", self.decorrelated_fractions, 0.0, 1.0),
+        )
+        saliences = _distinct_numbers("exit_saliences", self.exit_saliences, 0.0, 1.0)
+        if min(saliences) <= 0:
+            raise ValueError(f"exit_saliences must hold numbers in (0, 1], got {saliences}")
+        set_(self, "exit_saliences", saliences)
+        set_(self, "n_seeds", check_int("n_seeds", self.n_seeds, 1, 100))
+        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
+        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
+        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
+        check_choice("base_optimizer", self.base_optimizer, BASE_OPTIMIZERS)
+        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1 - self.n_seeds))
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The seeds of the sweep."""
+        return tuple(range(self.seed, self.seed + self.n_seeds))
+
+
+@dataclass
+class DriftPoint:
+    """One run of the sweep: a trained planner, summarised."""
+
+    decorrelated_fraction: float
+    """q of the training levels."""
+    seed: int
+    """The run's seed."""
+    exit_salience: float
+    """Brightness of the exit in training and test levels."""
+    train_success: float
+    """Share of training levels on which the greedy agent reaches the exit."""
+    test_rates: dict[str, float]
+    """Where agents settle on the test levels: ``{"exit", "proxy", "neither"}`` shares."""
+    peak_rates: dict[str, float]
+    """Where the reward map (the mesa-objective) peaks on the test levels, same keys."""
+    reading: ObjectiveReading
+    """What the mesa-objective pays for floor, exit and marker cells."""
+    showcase: Levels = field(repr=False)
+    """One test level (a batch of one) for figures: see :func:`showcase_index`."""
+    reward_map: np.ndarray = field(repr=False)
+    """(H, W) float. The mesa-objective on the showcase level."""
+    path: np.ndarray = field(repr=False)
+    """(T + 1, 2) int64. The greedy agent's cells on the showcase level."""
+
+
+@dataclass
+class ObjectiveDriftResult:
+    """Every run of the sweep, plus tables for the book."""
+
+    config: ObjectiveDriftConfig
+    """The settings of the sweep."""
+    points: list[DriftPoint]
+    """One per (q, seed, exit salience), in that nesting order."""
+    train_seconds: float
+    """Wall-clock seconds the base optimizer spent over all runs (runs remembered from earlier
+    calls count with their original time)."""
+    runs: dict[tuple[float, int, float], ProxyShiftResult] = field(repr=False)
+    """The full ``proxy-shift`` results (with models) by ``(q, seed, exit_salience)``."""
+
+    def point(self, decorrelated_fraction: float, seed: int, exit_salience: float) -> DriftPoint:
+        """The run at one grid point."""
+        for point in self.points:
+            if (point.decorrelated_fraction, point.seed, point.exit_salience) == (
+                decorrelated_fraction,
+                seed,
+                exit_salience,
+            ):
+                return point
+        raise ValueError(
+            "(decorrelated_fraction, seed, exit_salience) must be a point of the sweep "
+            f"(q in {self.config.decorrelated_fractions}, seeds {self.config.seeds}, exit "
+            f"saliences {self.config.exit_saliences}), got "
+            f"{(decorrelated_fraction, seed, exit_salience)}"
+        )
+
+    def curve(self, seed: int, exit_salience: float, outcome: str = "proxy") -> np.ndarray:
+        """(len(q),) float: the test settle rate on ``outcome`` for each q, at one seed and
+        salience."""
+        check_choice("outcome", outcome, ("exit", "proxy", "neither"))
+        return np.array(
+            [
+                self.point(q, seed, exit_salience).test_rates[outcome]
+                for q in self.config.decorrelated_fractions
+            ]
+        )
+
+    def table(self, exit_salience: float | None = None) -> list[dict]:
+        """One row per run at ``exit_salience`` (default: the first swept): q, seed, the test
+        settle rates, the share of reward-map peaks on the marker, and training success."""
+        salience = self.config.exit_saliences[0] if exit_salience is None else exit_salience
+        check_choice("exit_salience", salience, self.config.exit_saliences)
+        return [
+            {
+                "q": point.decorrelated_fraction,
+                "seed": point.seed,
+                "exit": point.test_rates["exit"],
+                "proxy": point.test_rates["proxy"],
+                "neither": point.test_rates["neither"],
+                "peak_on_proxy": point.peak_rates["proxy"],
+                "train_success": point.train_success,
+            }
+            for point in self.points
+            if point.exit_salience == salience
+        ]
+
+    def summary(self) -> dict:
+        """Mean test proxy and exit rates over seeds for each (exit salience, q), and the lowest
+        training success of the sweep."""
+        figures: dict = {}
+        for salience in self.config.exit_saliences:
+            for q in self.config.decorrelated_fractions:
+                chosen = [
+                    point
+                    for point in self.points
+                    if point.exit_salience == salience and point.decorrelated_fraction == q
+                ]
+                tag = f"s{salience:g}_q{q:g}"
+                figures[f"proxy_rate_{tag}"] = round(
+                    float(np.mean([p.test_rates["proxy"] for p in chosen])), 4
+                )
+                figures[f"exit_rate_{tag}"] = round(
+                    float(np.mean([p.test_rates["exit"] for p in chosen])), 4
+                )
+        figures["min_train_success"] = round(min(p.train_success for p in self.points), 4)
+        figures["train_seconds"] = round(self.train_seconds, 3)
+        return figures
+
+
+@register(
+    "objective-drift",
+    ObjectiveDriftConfig,
+    "Sweep proxy-shift over q, seeds and exit salience: where the mesa-objective lands.",
+)
+def run_objective_drift(
+    config: ObjectiveDriftConfig, progress: bool = False
+) -> ObjectiveDriftResult:
+    """Train one planner per (q, seed, exit salience) and summarise each.
+
+    Args:
+        config: ObjectiveDriftConfig.
+        progress: show a progress bar over runs.
+
+    Returns:
+        ObjectiveDriftResult.
+    """
+    if not isinstance(config, ObjectiveDriftConfig):
+        raise ValueError(f"config must be an ObjectiveDriftConfig, got {type(config).__name__}")
+    grid = [
+        (q, seed, salience)
+        for q in config.decorrelated_fractions
+        for seed in config.seeds
+        for salience in config.exit_saliences
+    ]
+    points, runs, seconds = [], {}, 0.0
+    for q, seed, salience in tqdm(grid, desc="objective drift", disable=not progress):
+        run = trained(
+            chapter_config(
+                decorrelated_fraction=q,
+                seed=seed,
+                exit_salience=salience,
+                train_levels=config.train_levels,
+                test_levels=config.test_levels,
+                train_steps=config.train_steps,
+                base_optimizer=config.base_optimizer,
+            )
+        )
+        runs[(q, seed, salience)] = run
+        seconds += run.train_seconds
+        points.append(summarise(run))
+    return ObjectiveDriftResult(config=config, points=points, train_seconds=seconds, runs=runs)
+
+
+def summarise(run: ProxyShiftResult) -> DriftPoint:
+    """A :class:`DriftPoint` from one ``proxy-shift`` result."""
+    index = showcase_index(run.test_levels)
+    showcase = run.test_levels.subset(index)
+    with torch.no_grad():
+        walk = rollouts.rollout(showcase, run.model.policy(showcase))
+    return DriftPoint(
+        decorrelated_fraction=run.config.decorrelated_fraction,
+        seed=run.config.seed,
+        exit_salience=run.config.exit_salience,
+        train_success=run.train_success,
+        test_rates=dict(run.test_rates),
+        peak_rates=dict(run.peak_rates),
+        reading=read_objective_for(run.model, run.test_levels.config),
+        showcase=showcase,
+        reward_map=run.model.mesa_objective(showcase)[0],
+        path=walk.paths[0],
+    )
+
+
+def _distinct_numbers(name: str, values, low: float, high: float) -> tuple[float, ...]:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{name} must be a sequence of numbers in [{low}, {high}], got {values!r}")
+    numbers = tuple(check_float(name, value, low, high) for value in values)
+    if not numbers or len(set(numbers)) != len(numbers):
+        raise ValueError(f"{name} must hold at least one number, all distinct, got {values!r}")
+    return numbers
