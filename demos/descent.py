@@ -164,3 +164,17 @@ def draw_loss_by_step(ax, loss: str, path: np.ndarray, title: str = "Loss after 
     ax.set_ylabel("loss")
     ax.set_title(title)
     return ax
+
+
+def draw_descent_panels(fig, loss: str, learning_rate: float, steps: int = 20):
+    """The first notebook's figure: the path on the loss (left) and the loss per step (right).
+
+    Margins are fixed rather than fitted (``tight_layout`` would add ~45 ms to every redraw of
+    the explorable, a third of its budget).
+    """
+    path = gradient_descent(loss, learning_rate, steps=steps)
+    left, right = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.28)
+    draw_descent(left, loss, path)
+    draw_loss_by_step(right, loss, path)
+    return left, right

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from demos import descent
 from demos.descent import LOSSES, gradient_descent
 
 
@@ -33,3 +34,13 @@ def test_bad_input_names_the_parameter(kwargs, name):
     arguments = {"loss": "bowl", "learning_rate": 0.1, "steps": 5} | kwargs
     with pytest.raises(ValueError, match=name):
         gradient_descent(**arguments)
+
+
+def test_the_two_panel_figure_labels_both_panels():
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    left, right = descent.draw_descent_panels(figure, "bowl", 0.3)
+    assert left.get_xlabel() and left.get_ylabel() and left.get_title()
+    assert right.get_xlabel() == "step t" and right.get_ylabel() == "loss"
+    assert len(right.lines[0].get_xdata()) == 21  # the start and 20 steps
