@@ -102,7 +102,7 @@ from torch import nn
 from . import base_optimizers, mazes, planners
 from .base_optimizers import TrainingHistory
 from .mazes import ACTIONS, LevelConfig
-from .plots import COLORS, FONT, OKABE_ITO
+from .plots import COLORS, FONT, OKABE_ITO, draw_grid, maze_legend
 from .validation import check_float, check_int, check_shape
 
 KEY, CHEST = 0, 1
@@ -1086,7 +1086,7 @@ def draw_world(
         vmax=1,
         interpolation="nearest",
     )
-    _grid(ax, size)
+    draw_grid(ax, size)
     used_keys = np.zeros((size, size), dtype=bool)
     used_chests = np.zeros((size, size), dtype=bool)
     if path is not None:
@@ -1146,29 +1146,8 @@ def draw_world(
         )
     ax.set_title(title, fontsize=FONT["title"])
     if legend:
-        ax.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.01),
-            ncol=2,
-            fontsize=FONT["legend"],
-            markerscale=0.6,
-            frameon=False,
-            borderaxespad=0.0,
-            columnspacing=1.0,
-            handletextpad=0.3,
-        )
+        maze_legend(ax)
     return ax
-
-
-def _grid(ax: Axes, size: int) -> None:
-    """Thin lines between cells and no ticks, as :mod:`demos.plots` draws its mazes."""
-    edges = np.arange(0.5, size - 1, 1.0)
-    ax.vlines(edges, -0.5, size - 0.5, colors=COLORS["grid"], lw=0.5)
-    ax.hlines(edges, -0.5, size - 0.5, colors=COLORS["grid"], lw=0.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlim(-0.5, size - 0.5)
-    ax.set_ylim(size - 0.5, -0.5)
 
 
 def _used_items(worlds: Worlds, index: int, path: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

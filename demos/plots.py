@@ -167,7 +167,7 @@ def draw_maze(
         vmax=1,
         interpolation="nearest",
     )
-    _grid(ax, size)
+    draw_grid(ax, size)
     scale = 7.0 / size  # symbols shrink as the grid grows
     exit_ = levels.exit[index]
     marker = levels.marker[index]
@@ -197,17 +197,7 @@ def draw_maze(
         _symbol(ax, "agent", agent, 11 * scale)
     ax.set_title(f"Level {index}" if title is None else title, fontsize=FONT["title"])
     if legend:
-        ax.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.01),
-            ncol=2,
-            fontsize=FONT["legend"],
-            markerscale=0.6,
-            frameon=False,
-            borderaxespad=0.0,
-            columnspacing=1.0,
-            handletextpad=0.3,
-        )
+        maze_legend(ax)
     return ax
 
 
@@ -250,7 +240,7 @@ def draw_reward_map(
     cmap = _heatmap_cmap()
     image = ax.imshow(values, cmap=cmap, interpolation="nearest")
     size = values.shape[0]
-    _grid(ax, size)
+    draw_grid(ax, size)
     if levels is not None:
         marker, exit_ = levels.marker[index], levels.exit[index]
         _outline(ax, marker, "--", LABELS["marker"])
@@ -370,8 +360,23 @@ def draw_rates(
     return ax
 
 
-def _grid(ax: Axes, size: int) -> None:
-    """Thin lines between cells (one line collection per direction) and no ticks."""
+def maze_legend(ax: Axes) -> None:
+    """The legend under a maze panel, naming its symbols in two compact columns."""
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.01),
+        ncol=2,
+        fontsize=FONT["legend"],
+        markerscale=0.6,
+        frameon=False,
+        borderaxespad=0.0,
+        columnspacing=1.0,
+        handletextpad=0.3,
+    )
+
+
+def draw_grid(ax: Axes, size: int) -> None:
+    """Thin lines between the cells of a ``size`` x ``size`` grid, no ticks, cell-centred limits."""
     edges = np.arange(0.5, size - 1, 1.0)
     ax.vlines(edges, -0.5, size - 0.5, colors=COLORS["grid"], lw=0.5)
     ax.hlines(edges, -0.5, size - 0.5, colors=COLORS["grid"], lw=0.5)
