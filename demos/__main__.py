@@ -16,8 +16,8 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
-from .config import field_docs
-from .experiments import Experiment, registry
+from demos.core.config import field_docs
+from demos.experiments import Experiment, registry
 
 
 def build_parser(experiments: dict[str, Experiment]) -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ Measures what the book promises its readers, on the machine it runs on:
    book can be checked against every seed, not one lucky one.
 
 Timings on a shared machine are noisy: every figure is a median of several runs, and torch runs
-with the thread count the experiments use (:data:`demos.runtime.DEFAULT_THREADS`).
+with the thread count the experiments use (:data:`demos.core.runtime.DEFAULT_THREADS`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ from pathlib import Path
 
 import torch
 
-from . import runtime
-from .experiments import registry
-from .explorable import LATENCY_LOG_ENV, STATIC_ENV
+from demos.core import runtime
+from demos.experiments import registry
+from demos.figures.explorable import LATENCY_LOG_ENV, STATIC_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,20 +6,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from demos.adversarial import (
+from demos.agents.planners import Planner
+from demos.analysis.objectives import ObjectiveReading, chapter_config, share_runs, trained
+from demos.experiments.adversarial_training import (
+    AdversarialTrainingConfig,
+    run_adversarial_training,
+)
+from demos.training.adversarial import (
     adversarial_training,
     concatenate,
     find_failures,
     select_by_internals,
     select_by_training,
 )
-from demos.experiments.adversarial_training import (
-    AdversarialTrainingConfig,
-    run_adversarial_training,
-)
-from demos.mazes import LevelConfig, generate_levels, parse_level, shifted
-from demos.planners import Planner
-from demos.pseudo_alignment import ObjectiveReading, chapter_config, share_runs, trained
+from demos.worlds.mazes import LevelConfig, generate_levels, parse_level, shifted
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -1,4 +1,4 @@
-"""Tests for demos.base_optimizers: each base optimizer improves its own base objective."""
+"""Tests for demos.training.base_optimizers: each base optimizer improves its own base objective."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from demos import base_optimizers, planners, rollouts
-from demos.mazes import LevelConfig, generate_levels
-from demos.runtime import seeded
+from demos.agents import planners
+from demos.core.runtime import seeded
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, generate_levels
 
 
 @pytest.fixture(scope="module")

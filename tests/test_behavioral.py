@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from demos import behavioral, planners, rollouts
 from demos.__main__ import main
+from demos.agents import planners
+from demos.analysis import behavioral
 from demos.experiments.behavioral_objective import (
     BehavioralObjectiveConfig,
     replay_steps,
@@ -17,7 +18,8 @@ from demos.experiments.behavioral_objective import (
     train_with_snapshots,
 )
 from demos.experiments.proxy_shift import ProxyShiftConfig, run_proxy_shift
-from demos.mazes import ACTIONS, LevelConfig, generate_levels, parse_level
+from demos.training import rollouts
+from demos.worlds.mazes import ACTIONS, LevelConfig, generate_levels, parse_level
 
 TINY = """
 S...
@@ -252,7 +254,7 @@ def test_level_pickers_find_what_they_promise(runs):
 def test_chapter_figures_draw_and_describe_the_runs(runs):
     from matplotlib.figure import Figure
 
-    from demos import diagrams
+    from demos.figures import diagrams
 
     run = runs[0.0]
     objectives = run.test

@@ -8,13 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from demos import compression as c
 from demos.__main__ import main
-from demos.experiments.description_length import (
-    DescriptionLengthConfig,
-    run_description_length,
-)
-from demos.mazes import LevelConfig, generate_levels, parse_level
+from demos.analysis import compression as c
+from demos.experiments.description_length import DescriptionLengthConfig, run_description_length
+from demos.worlds.mazes import LevelConfig, generate_levels, parse_level
 
 MAZE = """
 S..#.

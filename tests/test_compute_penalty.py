@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from demos import compute_penalty as cp
-from demos import planners
+from demos.agents import planners
 from demos.experiments.planning_budget import PlanningBudgetConfig, run_planning_budget
-from demos.mazes import LevelConfig, generate_levels, parse_level
+from demos.training import compute_penalty as cp
+from demos.worlds.mazes import LevelConfig, generate_levels, parse_level
 
 CORRIDOR = """
 S......

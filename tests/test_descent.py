@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from demos import descent
-from demos.descent import LOSSES, gradient_descent
+from demos.training import descent
+from demos.training.descent import LOSSES, gradient_descent
 
 
 @pytest.mark.parametrize("learning_rate", [0.05, 0.3, 0.9, 1.1])

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from demos import diagrams
 from demos.experiments.bottle_cap import BottleCapConfig, run_bottle_cap
-from demos.mazes import LevelConfig, generate_levels
-from demos.plots import new_figure
+from demos.figures import diagrams
+from demos.figures.style import new_figure
+from demos.worlds.mazes import LevelConfig, generate_levels
 
 PARTS = ("Intended goal", "Base objective", "Mesa-objective", "Behavioral objective")
 

@@ -1,4 +1,4 @@
-"""Tests for demos.env: the Gymnasium API contract and rewards on a hand-built level."""
+"""Tests for demos.worlds.env: the Gymnasium API contract and rewards on a hand-built level."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from demos.env import MazeEnv
-from demos.mazes import LevelConfig, parse_level
+from demos.worlds.env import MazeEnv
+from demos.worlds.mazes import LevelConfig, parse_level
 
 LEVEL = """
 S..#

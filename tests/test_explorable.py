@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from demos import explorable as ex
-from demos.explorable import Explorable, ExplorableRenderError
+from demos.figures import explorable as ex
+from demos.figures.explorable import Explorable, ExplorableRenderError
 
 
 def render_line(fig, slope, colour="black"):

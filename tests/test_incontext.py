@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos import incontext as ic
 from demos.__main__ import main
+from demos.agents import incontext as ic
 from demos.experiments.incontext_gd import IncontextGDConfig, run_incontext_gd
 
 

@@ -1,4 +1,4 @@
-"""Tests for demos.keys_chests and the keys-chests experiment.
+"""Tests for demos.worlds.keys_chests and the keys-chests experiment.
 
 The expert is checked against an exhaustive search over action sequences written here in plain
 Python (its own copy of the rules), the planner's value iteration against a plain-loop reference
@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import torch
 
-from demos import keys_chests as kc
-from demos import plots
 from demos.experiments.keys_chests import KeysChestsConfig, make_worlds, run_keys_chests
+from demos.figures import style
+from demos.worlds import keys_chests as kc
 
 MOVES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))  # stay, up, down, left, right
 
@@ -256,7 +256,7 @@ def test_bad_input_raises_value_error_naming_the_parameter(make, name):
 def test_draw_world_marks_used_items():
     worlds = kc.parse_world(["SCK", "...", "..."])
     path = np.array([[0, 0], [0, 1], [0, 2], [0, 1]])  # chest (shut), key, chest (opened)
-    figure, ax = plots.new_figure()
+    figure, ax = style.new_figure()
     kc.draw_world(ax, worlds, 0, path=path, legend=True)
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert "key picked up" in labels and "chest opened" in labels

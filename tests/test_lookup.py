@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from demos import lookup
 from demos.__main__ import main
+from demos.agents import lookup
 from demos.experiments.bottle_cap import (
     EDITS,
     MODELS,
@@ -15,8 +15,8 @@ from demos.experiments.bottle_cap import (
     expert_agreement,
     run_bottle_cap,
 )
-from demos.mazes import LevelConfig, bfs_distances, generate_levels, parse_level, step
-from demos.plots import new_figure
+from demos.figures.style import new_figure
+from demos.worlds.mazes import LevelConfig, bfs_distances, generate_levels, parse_level, step
 
 
 def test_the_table_answers_every_level_the_same_way():

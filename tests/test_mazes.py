@@ -1,4 +1,4 @@
-"""Tests for demos.mazes against an independent breadth-first search written here."""
+"""Tests for demos.worlds.mazes against an independent breadth-first search written here."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections import deque
 import numpy as np
 import pytest
 
-from demos import mazes
-from demos.mazes import (
+from demos.worlds import mazes
+from demos.worlds.mazes import (
     ACTIONS,
     CHANNELS,
     LevelConfig,

@@ -1,4 +1,4 @@
-"""Tests for demos.metrics against hand-computed values."""
+"""Tests for demos.analysis.metrics against hand-computed values."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from demos.mazes import LevelConfig, Levels, generate_levels, parse_level
-from demos.metrics import (
+from demos.analysis.metrics import (
     SETTLE_OUTCOMES,
     objective_correlations,
     optimality_gap,
@@ -19,6 +18,7 @@ from demos.metrics import (
     settle_rates,
     success_rate,
 )
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels, parse_level
 
 DECORRELATED = """
 S..#.

@@ -1,4 +1,5 @@
-"""Tests for the hard-coded planner of demos.planners, against BFS and the batched transition."""
+"""Tests for the hard-coded planner of demos.agents.planners, against BFS and the batched
+transition."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from demos import mazes, planners
-from demos.mazes import LevelConfig, generate_levels, parse_level
+from demos.agents import planners
+from demos.worlds import mazes
+from demos.worlds.mazes import LevelConfig, generate_levels, parse_level
 
 MAZE = """
 S..#...

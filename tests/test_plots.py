@@ -1,4 +1,4 @@
-"""Tests for demos.plots: every function draws, labels and titles without error."""
+"""Tests for demos.figures.style: every function draws, labels and titles without error."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 
-from demos.env import MazeEnv
-from demos.mazes import LevelConfig, parse_level
-from demos.plots import (
+from demos.figures.style import (
     COLORS,
     draw_curves,
     draw_maze,
@@ -20,6 +18,8 @@ from demos.plots import (
     figure_to_array,
     new_figure,
 )
+from demos.worlds.env import MazeEnv
+from demos.worlds.mazes import LevelConfig, parse_level
 
 LEVEL = """
 S...#

@@ -4,7 +4,7 @@ Each claim test runs its experiment at a small seeded scale and asserts the dire
 the proxy rate falls as q rises while training success stays high; equally good fits hold different
 objectives; a proxy-seeker looks aligned with a short search and not with a long one; a linear
 head's error and failures grow off the band of exit brightnesses it was trained on. Models are
-shared through :func:`demos.pseudo_alignment.trained` (with ``share_runs`` on), so runs with the
+shared through :func:`demos.analysis.objectives.trained` (with ``share_runs`` on), so runs with the
 same settings train once.
 """
 
@@ -17,20 +17,9 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from demos import drift_plots
 from demos.__main__ import main
-from demos.adversarial import concatenate
-from demos.experiments.approximate_alignment import (
-    ApproximateAlignmentConfig,
-    run_approximate_alignment,
-)
-from demos.experiments.objective_drift import ObjectiveDriftConfig, run_objective_drift
-from demos.experiments.proxy_shift import run_proxy_shift
-from demos.experiments.suboptimality import SuboptimalityConfig, run_suboptimality
-from demos.experiments.unidentifiability import UnidentifiabilityConfig, run_unidentifiability
-from demos.mazes import CHANNELS, LevelConfig, bfs_distances, generate_levels, parse_level
-from demos.planners import Planner
-from demos.pseudo_alignment import (
+from demos.agents.planners import Planner
+from demos.analysis.objectives import (
     DimmedLevels,
     chapter_config,
     hidden_window,
@@ -43,6 +32,17 @@ from demos.pseudo_alignment import (
     trained,
     with_exit_brightness,
 )
+from demos.experiments.approximate_alignment import (
+    ApproximateAlignmentConfig,
+    run_approximate_alignment,
+)
+from demos.experiments.objective_drift import ObjectiveDriftConfig, run_objective_drift
+from demos.experiments.proxy_shift import run_proxy_shift
+from demos.experiments.suboptimality import SuboptimalityConfig, run_suboptimality
+from demos.experiments.unidentifiability import UnidentifiabilityConfig, run_unidentifiability
+from demos.figures import inner_alignment
+from demos.training.adversarial import concatenate
+from demos.worlds.mazes import CHANNELS, LevelConfig, bfs_distances, generate_levels, parse_level
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -185,7 +185,7 @@ def test_showcase_index_picks_the_start_farthest_from_both_targets():
 
 
 def test_hidden_window_reads_a_history():
-    from demos.base_optimizers import TrainingHistory
+    from demos.training.base_optimizers import TrainingHistory
 
     history = TrainingHistory(
         rows=[
@@ -202,9 +202,9 @@ def test_hidden_window_reads_a_history():
 def test_drift_frames_draw_and_describe_the_run(drift):
     point = drift.point(0.0, 0, 0.3)
     figure = Figure(figsize=(9.5, 3.6), dpi=40)
-    drift_plots.render_drift(figure, drift, 0.0, 0, 0.3)
+    inner_alignment.render_drift(figure, drift, 0.0, 0, 0.3)
     assert len(figure.axes) == 2
-    text = drift_plots.drift_alt(drift, 0.0, 0, 0.3)
+    text = inner_alignment.drift_alt(drift, 0.0, 0, 0.3)
     assert f"{point.test_rates['proxy']:.0%} of agents settle on the marker" in text
     assert "highest on the marker" in text
 
@@ -240,7 +240,7 @@ def test_drift_frames_draw_and_describe_the_run(drift):
             ),
             "exit_brightness",
         ),
-        (lambda: drift_plots.spoken_list([]), "values"),
+        (lambda: inner_alignment.spoken_list([]), "values"),
     ],
 )
 def test_bad_input_raises_a_value_error_naming_the_parameter(make, name):

@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from demos import base_optimizers, planners, rollouts
-from demos.mazes import LevelConfig, generate_levels
-from demos.reactive import ReactivePolicy, parameter_count
-from demos.runtime import seeded
+from demos.agents import planners
+from demos.agents.reactive import ReactivePolicy, parameter_count
+from demos.core.runtime import seeded
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, generate_levels
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -1,4 +1,4 @@
-"""Tests for demos.rollouts: following a per-cell policy, against the BFS expert."""
+"""Tests for demos.training.rollouts: following a per-cell policy, against the BFS expert."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from demos import mazes, rollouts
-from demos.mazes import LevelConfig, generate_levels
+from demos.training import rollouts
+from demos.worlds import mazes
+from demos.worlds.mazes import LevelConfig, generate_levels
 
 
 def expert_logits(levels, target: str = "exit") -> torch.Tensor:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from demos import search_toy as toy
+from demos.analysis import optimization_power as toy
 
 
 def brute_force_argmax(budget, tasks, kind, scale):

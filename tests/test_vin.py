@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from demos import planners, rollouts
 from demos.__main__ import main
+from demos.agents import planners
 from demos.experiments.vin_kernel import VinKernelConfig, run_vin_kernel
-from demos.mazes import parse_level
+from demos.training import rollouts
+from demos.worlds.mazes import parse_level
 
 # The exit sits in a pocket; the shortest path from the start runs along the grid's edge, so a
 # backup that read off-grid cells as 0 (conv2d's padding) instead of walls would walk off.

@@ -8,7 +8,7 @@ The contract every experiment keeps:
 
 - ``Config`` is a frozen dataclass with a default for every field, a docstring under each field,
   and an integer ``seed`` field. Its ``__post_init__`` validates every field with
-  :mod:`demos.validation` (a ``ValueError`` naming the field, the value and the valid range).
+  :mod:`demos.core.validation` (a ``ValueError`` naming the field, the value and the valid range).
 - ``run(config, progress=False) -> Result`` is deterministic given ``config.seed`` (apart from
   wall-clock timing fields, whose names end in ``_seconds``). It shows a ``tqdm.auto`` progress bar
   when ``progress`` is true and the run takes more than a couple of seconds.

@@ -4,8 +4,8 @@ Start from the chapter's proxy-seeking planner (``proxy-shift`` with q = 0: mark
 exit in training, so its mesa-objective values the marker). Then, for a few rounds, an adversary
 examines fresh candidate levels, in half of which the marker is away from the exit, and hands the
 ones where the planner misses the exit to the base optimizer, which trains on the enlarged set
-(:func:`demos.adversarial.adversarial_training`). A control trains the same model for the same
-number of steps without the adversary's levels.
+(:func:`demos.training.adversarial.adversarial_training`). A control trains the same model for the
+same number of steps without the adversary's levels.
 
 What it shows: each round the test proxy rate (on held-out levels with marker and exit apart)
 falls and the mesa-objective's preference moves from the marker to the exit; the control keeps the
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..adversarial import AdversarialRound, adversarial_training
-from ..mazes import shifted
-from ..pseudo_alignment import chapter_config, trained
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.analysis.objectives import chapter_config, trained
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training.adversarial import AdversarialRound, adversarial_training
+from demos.worlds.mazes import shifted
 
 _ADVERSARY_STREAM = 5
 """Tag that gives the adversary's candidate levels their own seed stream."""

@@ -2,7 +2,7 @@
 
 The base objective is "reach the exit", however the exit looks. Here exits show at different
 brightnesses: each training level's exit is drawn with its own brightness from a band
-(``brightness_low`` to ``brightness_high``; :class:`demos.pseudo_alignment.DimmedLevels`), and a
+(``brightness_low`` to ``brightness_high``; :class:`demos.analysis.objectives.DimmedLevels`), and a
 few training levels (a share q) have the marker away from the exit. A planner whose reward head is
 *linear* (the default, ``reward_hidden = 0``) is trained by imitation of the BFS expert.
 
@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import base_optimizers, planners, rollouts
-from ..mazes import LevelConfig, Levels, generate_levels, shifted
-from ..pseudo_alignment import DimmedLevels, read_objective, with_exit_brightness
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.agents import planners
+from demos.analysis.objectives import DimmedLevels, read_objective, with_exit_brightness
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels, shifted
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ training levels and on test levels where marker and exit are apart:
 - the **mesa-objective**: the planner's learned reward map, read from inside the model; its peak
   cell is the place the planner wants most;
 - the **behavioral objective**: the goal cell that best explains the agent's paths, recovered by
-  inverse planning from behaviour alone (:func:`demos.behavioral.infer_goal`).
+  inverse planning from behaviour alone (:func:`demos.analysis.behavioral.infer_goal`).
 
 On training levels the three coincide. On test levels a planner trained with q = 0 heads for the
 marker, and both its mesa-objective and its behavioral objective say so; one trained with a few
@@ -25,11 +25,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .. import behavioral, metrics, planners, rollouts
-from ..mazes import Levels
-from ..validation import check_float, check_int
-from . import register
-from .proxy_shift import ProxyShiftConfig, ProxyShiftResult, run_proxy_shift
+from demos.agents import planners
+from demos.analysis import behavioral, metrics
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.experiments.proxy_shift import ProxyShiftConfig, ProxyShiftResult, run_proxy_shift
+from demos.training import rollouts
+from demos.worlds.mazes import Levels
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 Two models learn the same hand-drawn maze by imitation of the BFS expert until both solve it
 from every cell:
 
-- a :class:`demos.lookup.LookupPolicy`, a table of actions per cell (optimized, like a bottle
+- a :class:`demos.agents.lookup.LookupPolicy`, a table of actions per cell (optimized, like a bottle
   cap, but searching for nothing);
-- a :class:`demos.planners.Planner`, whose reward head (the mesa-objective) feeds a value-iteration
-  search: an optimizer in the paper's sense.
+- a :class:`demos.agents.planners.Planner`, whose reward head (the mesa-objective) feeds a
+  value-iteration search: an optimizer in the paper's sense.
 
 Then the maze is edited (:data:`EDITS`): the start moves, the exit moves, a wall closes the
 route, or a wall opens a shortcut. The planner searches again on the edited maze; the table
@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import base_optimizers, lookup, planners, rollouts
-from ..mazes import Levels, parse_level, step
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.agents import lookup, planners
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import Levels, parse_level, step
 
 TRAINED_MAZE = (
     ".......",

@@ -2,10 +2,11 @@
 
 The paper (section 2.1) argues that search compresses: a policy that lists what to do in each of
 N task instances grows with N, an objective plus a search procedure does not. We measure both for
-the book's mazes (see :mod:`demos.compression`):
+the book's mazes (see :mod:`demos.analysis.compression`):
 
-- an :class:`demos.compression.AnswerTable` that memorises the BFS expert's action at every free
-  cell of each maze; its size after n mazes is :func:`demos.compression.table_bits`;
+- an :class:`demos.analysis.compression.AnswerTable` that memorises the BFS expert's action at
+  every free cell of each maze; its size after n mazes is
+  :func:`demos.analysis.compression.table_bits`;
 - a hard-coded planner with a linear reward head, trained by imitation on a few mazes; its size is
   its weights plus its compressed search code, and it does not grow.
 
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import base_optimizers, compression, planners, rollouts
-from ..mazes import LevelConfig, Levels, generate_levels
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.agents import planners
+from demos.analysis import compression
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ class DescriptionLengthResult:
     planner_parameter_bits: int
     """The planner's weights at 32 bits each."""
     planner_program_bits: int
-    """The planner's search code, compressed (see :func:`demos.compression.program_bits`)."""
+    """The planner's search code, compressed (see
+    :func:`demos.analysis.compression.program_bits`)."""
     crossover_uncompressed: float
     """Mazes at which the uncompressed table reaches the planner's size (nan: never)."""
     crossover_lzma: float

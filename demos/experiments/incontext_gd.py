@@ -1,7 +1,7 @@
 """Experiment ``incontext-gd``: a base optimizer finds gradient descent inside a forward pass.
 
 Adam (the base optimizer) trains one layer of linear self-attention to predict the query's target
-in in-context linear regression (see :mod:`demos.incontext`). The trained layer's predictions
+in in-context linear regression (see :mod:`demos.agents.incontext`). The trained layer's predictions
 then line up with those of one step of gradient descent on the prompt, with the step size that is
 best on the training distribution: the model runs an optimizer of its own, a mesa-optimizer in the
 paper's sense. Its step size, though, was fitted by the base optimizer to the training inputs. When
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import incontext
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.agents import incontext
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class IncontextGDResult:
     history: list[dict] = field(repr=False)
     """Training log: dicts with ``step``, ``loss`` and, every 50 steps, ``cosine_to_gd``."""
     snapshots: list[tuple[int, dict[str, np.ndarray]]] = field(repr=False)
-    """``(step, matrices)`` during training; see :func:`demos.incontext.layer_matrices`."""
+    """``(step, matrices)`` during training; see :func:`demos.agents.incontext.layer_matrices`."""
 
     def matrices(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The trained layer's matrices and the GD construction scaled alike, for heatmaps."""

@@ -1,8 +1,8 @@
 """Experiment ``keys-chests``: a planner learns to value keys for themselves, and hoards them.
 
-The world is :mod:`demos.keys_chests`: opening a chest is the base objective, and each chest
-uses up a key. A :class:`demos.keys_chests.KeyChestPlanner` (a learned reward for each item kind,
-the mesa-objective, then hard-coded value iteration over cell and keys held) is trained by
+The world is :mod:`demos.worlds.keys_chests`: opening a chest is the base objective, and each chest
+uses up a key. A :class:`demos.worlds.keys_chests.KeyChestPlanner` (a learned reward for each item
+kind, the mesa-objective, then hard-coded value iteration over cell and keys held) is trained by
 imitating an optimal expert on levels where keys are scarce and chests plentiful (one key, three
 chests by default), so a key picked up is always a step towards a chest. The test levels turn the
 counts around (five keys, two chests).
@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import keys_chests
-from ..base_optimizers import TrainingHistory
-from ..keys_chests import Episodes, Expert, KeyChestPlanner, WorldConfig, Worlds
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training.base_optimizers import TrainingHistory
+from demos.worlds import keys_chests
+from demos.worlds.keys_chests import Episodes, Expert, KeyChestPlanner, WorldConfig, Worlds
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class KeysChestsResult:
     config: KeysChestsConfig
     """The settings of the run."""
     figures: dict[str, dict[str, float]]
-    """Episode summaries (:meth:`demos.keys_chests.Episodes.summary`) by
+    """Episode summaries (:meth:`demos.worlds.keys_chests.Episodes.summary`) by
     ``"{agent}_{split}"``, for agent in planner, expert, aligned and split in train, test."""
     mesa_objective: dict[str, float]
     """The trained planner's item rewards: ``{"key": , "chest": }``."""

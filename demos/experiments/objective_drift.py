@@ -1,20 +1,20 @@
 """Experiment ``objective-drift``: where the mesa-objective lands, over q, seeds and salience.
 
 A sweep of the ``proxy-shift`` experiment (:mod:`demos.experiments.proxy_shift`) in the chapter's
-settings (:func:`demos.pseudo_alignment.chapter_config`): for every decorrelated fraction q, every
-seed and every exit salience, one planner is trained by imitation on levels where the marker (the
-proxy) sits on the exit except in a share q of them, then tested on levels where the two are always
-apart. For each run it keeps where the agents settle, where the reward map (the mesa-objective)
-peaks, what the objective pays for the exit and for the marker (:func:`read_objective`), and, for
-drawing, the reward map and the path on one test level.
+settings (:func:`demos.analysis.objectives.chapter_config`): for every decorrelated fraction q,
+every seed and every exit salience, one planner is trained by imitation on levels where the marker
+(the proxy) sits on the exit except in a share q of them, then tested on levels where the two are
+always apart. For each run it keeps where the agents settle, where the reward map (the
+mesa-objective) peaks, what the objective pays for the exit and for the marker
+(:func:`read_objective`), and, for drawing, the reward map and the path on one test level.
 
 What it shows: at q = 0 with a faint exit (salience 0.3 next to the marker's 1.0), every seed learns
 to want the marker and settles there off distribution, while succeeding on every training level; a
 few decorrelated training levels (q of 0.02 to 0.05) move the objective onto the exit. With an exit
 as bright as the marker, which feature wins at q = 0 depends on the seed.
 
-Runs go through :func:`demos.pseudo_alignment.trained`, so after
-:func:`demos.pseudo_alignment.share_runs` a notebook that asks for the same run twice trains it
+Runs go through :func:`demos.analysis.objectives.trained`, so after
+:func:`demos.analysis.objectives.share_runs` a notebook that asks for the same run twice trains it
 once.
 """
 
@@ -26,18 +26,18 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .. import rollouts
-from ..mazes import Levels
-from ..pseudo_alignment import (
+from demos.analysis.objectives import (
     ObjectiveReading,
     chapter_config,
     read_objective_for,
     showcase_index,
     trained,
 )
-from ..validation import check_choice, check_float, check_int
-from . import register
-from .proxy_shift import BASE_OPTIMIZERS, ProxyShiftResult
+from demos.core.validation import check_choice, check_float, check_int
+from demos.experiments import register
+from demos.experiments.proxy_shift import BASE_OPTIMIZERS, ProxyShiftResult
+from demos.training import rollouts
+from demos.worlds.mazes import Levels
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class ObjectiveDriftConfig:
     train_steps: int = 150
     """Updates of the base optimizer per run (1 to 100000)."""
     base_optimizer: str = "imitation"
-    """imitation, reinforce or evolution (see demos.base_optimizers)."""
+    """imitation, reinforce or evolution (see demos.training.base_optimizers)."""
     seed: int = 0
     """First seed of the sweep."""
 

@@ -1,13 +1,13 @@
 """Experiment ``planner-vs-reactive``: search that scales with the maze, heuristics that do not.
 
 Two models learn the same task by imitation of the BFS expert
-(:func:`demos.base_optimizers.imitate`) on mazes of one size (default 7x7; the marker sits on the
-exit in every level, so there is no proxy to confuse them):
+(:func:`demos.training.base_optimizers.imitate`) on mazes of one size (default 7x7; the marker sits
+on the exit in every level, so there is no proxy to confuse them):
 
-- a :class:`demos.planners.Planner` (a learned linear reward head, the mesa-objective, then
+- a :class:`demos.agents.planners.Planner` (a learned linear reward head, the mesa-objective, then
   hard-coded value iteration): a model that *searches*;
-- a :class:`demos.reactive.ReactivePolicy` (a CNN with many more parameters and no planning loop):
-  a model that reacts to what it sees within a fixed radius.
+- a :class:`demos.agents.reactive.ReactivePolicy` (a CNN with many more parameters and no planning
+  loop): a model that reacts to what it sees within a fixed radius.
 
 Both are then tested on fresh mazes of the training size and on mazes about twice as large. On the
 training size both do well. On the large mazes the planner is given more value-iteration steps, in
@@ -34,12 +34,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import base_optimizers, planners, rollouts
-from ..mazes import LevelConfig, Levels, generate_levels
-from ..reactive import ReactivePolicy, parameter_count
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.agents import planners
+from demos.agents.reactive import ReactivePolicy, parameter_count
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 MIN_SIZE, MAX_SIZE = 4, 32
 """Maze sides this experiment accepts."""
@@ -145,7 +146,7 @@ def success_rate(model: torch.nn.Module, levels: Levels, steps: int | None = Non
     """Share of ``levels`` on which the model's greedy agent reaches the exit.
 
     ``steps`` is passed to ``model.policy`` (the planner's value-iteration steps; the reactive
-    policy ignores it). The rollout runs :func:`demos.rollouts.default_horizon` steps.
+    policy ignores it). The rollout runs :func:`demos.training.rollouts.default_horizon` steps.
     """
     with torch.no_grad():
         return rollouts.rollout(levels, model.policy(levels, steps)).success_rate()
@@ -208,7 +209,7 @@ class PlannerVsReactiveResult:
 
         Returns:
             Columns ``{"size": [...], "planner": [...], "reactive": [...]}``, ready for
-            :func:`demos.plots.draw_curves` with ``x="size"``.
+            :func:`demos.figures.style.draw_curves` with ``x="size"``.
         """
         if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
             raise ValueError(f"sizes must be a non-empty sequence of ints, got {sizes!r}")

@@ -5,11 +5,11 @@ mesa-optimization: the more a model can compute, the wider its algorithmic range
 computation time disfavours search. Our planner's search is K steps of value iteration, so we
 train one planner per K (hard-coded search, linear reward head, imitation of the BFS expert) on
 mazes of each size and record how often it reaches the exit. With a cost per step
-(:func:`demos.compute_penalty.best_steps`) the notebook finds the K that still pays.
+(:func:`demos.training.compute_penalty.best_steps`) the notebook finds the K that still pays.
 
 A second part measures *statefulness*. The planner trained with the largest K is run with one
 planning step per move, once forgetting its values between moves and once keeping them
-(:func:`demos.compute_penalty.stateful_rollout`). Kept values add up to a long search.
+(:func:`demos.training.compute_penalty.stateful_rollout`). Kept values add up to a long search.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import compute_penalty, rollouts
-from ..mazes import LevelConfig, generate_levels
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training import compute_penalty, rollouts
+from demos.worlds.mazes import LevelConfig, generate_levels
 
 
 @dataclass(frozen=True)

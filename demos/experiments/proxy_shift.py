@@ -1,6 +1,6 @@
 """Experiment ``proxy-shift``: the mesa-objective a planner learns, and how it drifts under shift.
 
-A base optimizer trains a :class:`demos.planners.Planner` (hard-coded search, learned reward
+A base optimizer trains a :class:`demos.agents.planners.Planner` (hard-coded search, learned reward
 head) on levels where the coloured marker (the proxy) sits on the exit (the base objective),
 except in a ``decorrelated_fraction`` q of them. On the training distribution "go to the marker"
 and "go to the exit" earn the same reward in all but a few levels. The test levels break the
@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .. import base_optimizers, metrics, planners, rollouts
-from ..mazes import LevelConfig, Levels, generate_levels, shifted
-from ..runtime import seeded
-from ..validation import check_choice, check_float, check_int
-from . import register
+from demos.agents import planners
+from demos.analysis import metrics
+from demos.core.runtime import seeded
+from demos.core.validation import check_choice, check_float, check_int
+from demos.experiments import register
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels, shifted
 
 BASE_OPTIMIZERS = ("imitation", "reinforce", "evolution")
-"""Base optimizers this experiment can use (see :mod:`demos.base_optimizers`)."""
+"""Base optimizers this experiment can use (see :mod:`demos.training.base_optimizers`)."""
 
 
 @dataclass(frozen=True)

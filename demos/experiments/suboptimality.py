@@ -1,13 +1,13 @@
 """Experiment ``suboptimality``: a proxy-seeker that looks aligned while its search is short.
 
-Two planners from the chapter's ``proxy-shift`` runs (:func:`demos.pseudo_alignment.trained`):
+Two planners from the chapter's ``proxy-shift`` runs (:func:`demos.analysis.objectives.trained`):
 
 - **proxy-seeking**: trained with q = 0 (marker always on the exit, exit faint), so its
   mesa-objective values the marker more than the exit;
 - **exit-seeking** (the control): trained with a few decorrelated levels, so it values the exit.
 
 Both are tested on levels where the exit lies within a couple of steps of the start and the marker
-farther away (:func:`demos.pseudo_alignment.near_exit_levels`), with different numbers K of
+farther away (:func:`demos.analysis.objectives.near_exit_levels`), with different numbers K of
 value-iteration steps at test. K is the planner's reach: a cell more than K moves away is invisible
 to it. With a small K the proxy-seeker cannot see the marker, heads for the only target it can see,
 the exit, and stays there: its behaviour is exactly the base objective's, out of a limitation, not
@@ -22,18 +22,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import rollouts
-from ..mazes import Levels, shifted
-from ..pseudo_alignment import (
+from demos.analysis.objectives import (
     ObjectiveReading,
     chapter_config,
     near_exit_levels,
     read_objective_for,
     trained,
 )
-from ..validation import check_float, check_int
-from . import register
-from .proxy_shift import ProxyShiftResult
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.experiments.proxy_shift import ProxyShiftResult
+from demos.training import rollouts
+from demos.worlds.mazes import Levels, shifted
 
 MODELS = ("proxy-seeking", "exit-seeking")
 """The two planners the experiment compares, by the objective they learned."""

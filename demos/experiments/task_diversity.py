@@ -23,11 +23,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .. import rollouts
-from ..mazes import Levels
-from ..validation import check_int
-from . import register
-from .planner_vs_reactive import (
+from demos.core.validation import check_int
+from demos.experiments import register
+from demos.experiments.planner_vs_reactive import (
     MAX_SIZE,
     MIN_SIZE,
     PlannerVsReactiveConfig,
@@ -35,6 +33,8 @@ from .planner_vs_reactive import (
     planning_steps_for,
     run_planner_vs_reactive,
 )
+from demos.training import rollouts
+from demos.worlds.mazes import Levels
 
 MODELS = ("planner", "reactive")
 """The two learned algorithms compared: one that searches, one that reacts."""

@@ -5,15 +5,15 @@ weights), by imitation of the BFS expert of the exit, on levels where the marker
 sits on the exit (q = 0) and, by default, shows exactly as brightly as the exit. The training data
 then cannot tell "go to the exit" from "go to the marker": every run fits it about equally well.
 Yet the runs hold different mesa-objectives, read off their reward heads
-(:func:`demos.pseudo_alignment.read_objective`): some value the exit more, some the marker, and
+(:func:`demos.analysis.objectives.read_objective`): some value the exit more, some the marker, and
 they behave differently on test levels where the two are apart.
 
 The result also compares two ways of choosing one model among the runs: by training loss (what
 the base optimizer and any output-only test on the training distribution can see) and by the
-internals (:func:`demos.adversarial.select_by_internals`, possible here because the objective can
-be read). It also reads each run's *initial* weights: under Adam, when exit and marker always
-appear together, both weights receive identical updates, so with equal saliences the sign of the
-preference a run ends with is the sign its random initial weights started with.
+internals (:func:`demos.training.adversarial.select_by_internals`, possible here because the
+objective can be read). It also reads each run's *initial* weights: under Adam, when exit and
+marker always appear together, both weights receive identical updates, so with equal saliences the
+sign of the preference a run ends with is the sign its random initial weights started with.
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..adversarial import select_by_internals, select_by_training
-from ..pseudo_alignment import (
+from demos.analysis.objectives import (
     ObjectiveReading,
     chapter_config,
     initial_planner,
     read_objective_for,
     trained,
 )
-from ..validation import check_float, check_int
-from . import register
-from .proxy_shift import ProxyShiftResult
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.experiments.proxy_shift import ProxyShiftResult
+from demos.training.adversarial import select_by_internals, select_by_training
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 """Experiment ``vin-kernel``: a planner whose planning step is learned; does it learn to search?
 
-A :class:`demos.planners.Planner` of the ``"learned"`` variant (a Value Iteration Network) is
+A :class:`demos.agents.planners.Planner` of the ``"learned"`` variant (a Value Iteration Network) is
 trained by imitation of the BFS expert on small mazes. Nothing tells it how the agent moves: each
 of its five action channels has a 3x3 kernel, a probability distribution over the cells around
 the agent that starts close to uniform, and the base optimizer has to discover where each action
-lands (see :class:`demos.planners.LearnedBackup` for what is learned and what is built in). Each
-training step runs the planner with a number of planning steps K drawn at random, so the kernels
-cannot lean on any single K.
+lands (see :class:`demos.agents.planners.LearnedBackup` for what is learned and what is built in).
+Each training step runs the planner with a number of planning steps K drawn at random, so the
+kernels cannot lean on any single K.
 
 What comes out:
 
@@ -15,7 +15,7 @@ What comes out:
   K = 2 the planner sees only two cells ahead and mostly wanders, with K larger than the longest
   path it nearly always arrives. A policy that had memorised moves would not improve when given
   more computation.
-- **The learned planning step itself.** :func:`demos.planners.kernel_distance` of the kernels
+- **The learned planning step itself.** :func:`demos.agents.planners.kernel_distance` of the kernels
   falls during training from about 8/9 (uniform kernels) towards 0 (the true moves). The history
   records it, with each move's distance, and keeps weight snapshots so a figure can replay the
   kernels taking shape.
@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .. import base_optimizers, planners, rollouts
-from ..mazes import ACTION_NAMES, LevelConfig, Levels, generate_levels
-from ..runtime import seeded
-from ..validation import check_float, check_int
-from . import register
+from demos.agents import planners
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int
+from demos.experiments import register
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import ACTION_NAMES, LevelConfig, Levels, generate_levels
 
 MAX_TEST_SIZE = 32
 """Largest test maze side accepted by :class:`VinKernelConfig`."""
@@ -125,7 +126,7 @@ class VinKernelResult:
     success_by_size: dict[int, dict[int, float]]
     """Test maze side -> (K -> success rate on the test mazes of that side)."""
     kernel_distance: float
-    """:func:`demos.planners.kernel_distance` of the trained kernels, in [0, 1] (0: the true
+    """:func:`demos.agents.planners.kernel_distance` of the trained kernels, in [0, 1] (0: the true
     moves)."""
     initial_kernel_distance: float
     """The same before training (about 8/9: near-uniform kernels)."""
@@ -177,9 +178,9 @@ class VinKernelResult:
 class RandomPlanningSteps:
     """The planner as the base optimizer sees it: a fresh number of planning steps every call.
 
-    :func:`demos.base_optimizers.imitate` calls ``policy(levels)`` once per training step; each
-    call draws K uniformly from ``[low, high]`` with ``generator``. Parameters and state are the
-    planner's own, so snapshots load straight into it.
+    :func:`demos.training.base_optimizers.imitate` calls ``policy(levels)`` once per training step;
+    each call draws K uniformly from ``[low, high]`` with ``generator``. Parameters and state are
+    the planner's own, so snapshots load straight into it.
 
     Args:
         planner: the Planner to train.

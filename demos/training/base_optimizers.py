@@ -12,8 +12,8 @@ Three of them, so the book can show that the story does not depend on one traini
   the greedy policy's discounted reward, a step function gradient descent could not follow.
 
 Each takes a model with a ``policy(levels, steps=None) -> (batch, 5, H, W) logits`` method
-(:class:`demos.planners.Planner`, :class:`demos.reactive.ReactivePolicy`) and the training
-levels, changes the model in place, and returns a :class:`TrainingHistory`. An optional
+(:class:`demos.agents.planners.Planner`, :class:`demos.agents.reactive.ReactivePolicy`) and the
+training levels, changes the model in place, and returns a :class:`TrainingHistory`. An optional
 ``evaluate(model) -> dict`` callback is called every ``eval_every`` steps, and its figures are
 added to the history, so a notebook can plot, say, the test proxy rate during training.
 """
@@ -29,14 +29,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import (
-    mazes,
-    runtime,  # noqa: F401  (sets one torch thread)
-)
-from .mazes import Levels
-from .planners import encode
-from .rollouts import default_horizon, rollout
-from .validation import check_choice, check_float, check_int
+from demos.agents.planners import encode
+from demos.core import runtime  # noqa: F401  (sets one torch thread)
+from demos.core.validation import check_choice, check_float, check_int
+from demos.training.rollouts import default_horizon, rollout
+from demos.worlds import mazes
+from demos.worlds.mazes import Levels
 
 Evaluate = Callable[[torch.nn.Module], dict[str, float]]
 """``evaluate(model) -> {"name": value}``: figures recorded in the history during training."""
@@ -144,7 +142,7 @@ def imitate(
     """Gradient descent (Adam) on imitation of the BFS expert.
 
     The loss is the mean cross-entropy between the model's policy and the expert's action
-    (:func:`demos.mazes.expert_actions`) over every free cell of the levels in the batch.
+    (:func:`demos.worlds.mazes.expert_actions`) over every free cell of the levels in the batch.
 
     Args:
         model: has ``policy(levels) -> (batch, 5, H, W)`` logits; trained in place.
@@ -220,7 +218,7 @@ def reinforce(
         batch_size: int >= 2. Episodes per step.
         discount: float in (0, 1]. Discount of the return.
         entropy_bonus: float >= 0. Weight of the policy's mean entropy in the objective.
-        horizon: steps per episode (default :func:`demos.rollouts.default_horizon`).
+        horizon: steps per episode (default :func:`demos.training.rollouts.default_horizon`).
         generator: torch.Generator for batches and action sampling.
         evaluate, eval_every, progress, snapshot_every: as in :func:`imitate`.
 
@@ -291,7 +289,7 @@ def greedy_return(model, levels: Levels, discount: float = 0.95, tensors=None) -
     """Mean discounted reward of the model's greedy policy: ``discount ** (t - 1)`` for first
     reaching the exit on step t, 0 for never reaching it. The evolution strategy's fitness.
 
-    ``tensors`` may hold ``demos.planners.encode(levels)`` to skip encoding the levels again.
+    ``tensors`` may hold ``demos.agents.planners.encode(levels)`` to skip encoding the levels again.
     """
     with torch.no_grad():
         walk = rollout(levels, model.policy(levels if tensors is None else tensors))

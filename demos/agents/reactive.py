@@ -1,10 +1,10 @@
 """The reactive baseline: a convolutional policy with no planning loop.
 
 A :class:`ReactivePolicy` reads the same features as the planner (walls, exit, marker: see
-:func:`demos.planners.encode`) and maps them straight to policy logits at every cell, through a
-fixed stack of 3x3 convolutions. There is no reward map to read and no search to run more of: the
-network computes a fixed function of a fixed neighbourhood, the paper's contrast between a learned
-algorithm that *searches* and one that has compiled good behaviour into heuristics.
+:func:`demos.agents.planners.encode`) and maps them straight to policy logits at every cell,
+through a fixed stack of 3x3 convolutions. There is no reward map to read and no search to run more
+of: the network computes a fixed function of a fixed neighbourhood, the paper's contrast between a
+learned algorithm that *searches* and one that has compiled good behaviour into heuristics.
 
 Architecture (``width`` channels, ``depth`` 3x3 convolutions):
 
@@ -32,9 +32,9 @@ import math
 import torch
 from torch import nn
 
-from .mazes import Levels
-from .planners import FEATURES, N_ACTIONS, LevelTensors, encode
-from .validation import check_int, check_shape
+from demos.agents.planners import FEATURES, N_ACTIONS, LevelTensors, encode
+from demos.core.validation import check_int, check_shape
+from demos.worlds.mazes import Levels
 
 WALLS_CHANNEL = FEATURES.index("walls")
 """Index of the walls channel in the features, set to 1 on the border the network adds."""
@@ -47,14 +47,14 @@ class ReactivePolicy(nn.Module):
         width: int in [1, 256]. Channels of every hidden layer.
         depth: int in [1, 64]. Number of 3x3 convolutions; also the receptive-field radius.
         generator: optional torch.Generator for the initial weights. When None, torch's global
-            generator is used (seeded by :func:`demos.runtime.seeded`), so a model built after
+            generator is used (seeded by :func:`demos.core.runtime.seeded`), so a model built after
             ``seeded(seed)`` is reproducible too.
 
     Every weight and bias starts uniform in ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]`` (torch's default
     bound for convolutions), drawn from ``generator``.
 
-    Shapes: features (batch, 3, H, W) float, channels :data:`demos.planners.FEATURES`;
-    logits (batch, 5, H, W) float, actions in the order of :data:`demos.mazes.ACTIONS`.
+    Shapes: features (batch, 3, H, W) float, channels :data:`demos.agents.planners.FEATURES`;
+    logits (batch, 5, H, W) float, actions in the order of :data:`demos.worlds.mazes.ACTIONS`.
     """
 
     def __init__(
@@ -111,8 +111,8 @@ class ReactivePolicy(nn.Module):
     def policy(self, levels: Levels | LevelTensors, steps: int | None = None) -> torch.Tensor:
         """(batch, 5, H, W) float policy logits at every cell of ``levels``.
 
-        Same signature as :meth:`demos.planners.Planner.policy`, so the base optimizers and the
-        rollouts take either model. ``steps`` is accepted and ignored: the planner's ``steps``
+        Same signature as :meth:`demos.agents.planners.Planner.policy`, so the base optimizers and
+        the rollouts take either model. ``steps`` is accepted and ignored: the planner's ``steps``
         sets how many value-iteration rounds it runs, and this network has no such loop; its
         computation, and so its :attr:`radius`, is fixed by its architecture.
         """

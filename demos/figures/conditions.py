@@ -2,9 +2,10 @@
 
 Every ``draw_*`` function draws into the ``Axes`` it is given and returns it; every ``render_*``
 function fills an empty ``matplotlib.figure.Figure`` and is meant as (part of) the render
-function of a :class:`demos.explorable.Explorable`. Nothing here trains or measures anything: the
-data come from the chapter's experiments. Colours and symbols come from :mod:`demos.plots`
-(Okabe-Ito colours, and a line style or symbol as well as a colour for every series).
+function of a :class:`demos.figures.explorable.Explorable`. Nothing here trains or measures
+anything: the data come from the chapter's experiments. Colours and symbols come from
+:mod:`demos.figures.style` (Okabe-Ito colours, and a line style or symbol as well as a colour for
+every series).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from . import compute_penalty, incontext
-from . import search_toy as toy
-from .plots import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, draw_maze
-from .validation import check_int
+from demos.agents import incontext
+from demos.analysis import optimization_power as toy
+from demos.core.validation import check_int
+from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, draw_maze
+from demos.training import compute_penalty
 
 SERIES = {
     "planner": dict(color=COLORS["planner"], linestyle="-", marker="o"),
@@ -348,8 +350,8 @@ def draw_simplicity_time(ax: Axes, boundaries: Mapping[str, float]) -> Axes:
 
     Args:
         boundaries: ``{label: alpha / lam on the boundary}`` from
-            :func:`demos.compute_penalty.simplicity_time_boundary`, one line per label; above a
-            line the planner is the cheaper policy, below it the answer table.
+            :func:`demos.training.compute_penalty.simplicity_time_boundary`, one line per label;
+            above a line the planner is the cheaper policy, below it the answer table.
     """
     lam = np.geomspace(1e-4, 1, 100)
     for i, (label, ratio) in enumerate(boundaries.items()):
@@ -385,7 +387,7 @@ def draw_simplicity_time(ax: Axes, boundaries: Mapping[str, float]) -> Axes:
 
 
 def layer_from_matrices(matrices: Mapping[str, np.ndarray]) -> incontext.LinearSelfAttention:
-    """A :class:`demos.incontext.LinearSelfAttention` holding a snapshot's ``value`` and
+    """A :class:`demos.agents.incontext.LinearSelfAttention` holding a snapshot's ``value`` and
     ``key_query`` matrices, each (d + 1, d + 1)."""
     key_query = np.asarray(matrices["key_query"], dtype=np.float32)
     dim = key_query.shape[0] - 1
@@ -498,12 +500,12 @@ def replay_vin(result, hard_coded=None, steps: Sequence[int] | None = None) -> d
 
     For each snapshot step in ``steps`` (default: all of them) the learned planner is restored
     and tested on the result's larger test mazes at every test-time K of its config; its kernels
-    are put in the order of the true moves (:func:`demos.planners.match_kernels`).
+    are put in the order of the true moves (:func:`demos.agents.planners.match_kernels`).
 
     Args:
         result: a :class:`demos.experiments.vin_kernel.VinKernelResult`.
-        hard_coded: optional trained hard-coded :class:`demos.planners.Planner`, tested on the
-            same mazes at the same K for comparison.
+        hard_coded: optional trained hard-coded :class:`demos.agents.planners.Planner`, tested on
+            the same mazes at the same K for comparison.
         steps: snapshot steps to replay.
 
     Returns:
@@ -511,8 +513,8 @@ def replay_vin(result, hard_coded=None, steps: Sequence[int] | None = None) -> d
         in move order, ``distance`` (float) and ``success`` ((len(ks),) pooled success)) and
         ``hard_coded`` ((len(ks),) success, or None).
     """
-    from . import planners
-    from .experiments.vin_kernel import success_rate
+    from demos.agents import planners
+    from demos.experiments.vin_kernel import success_rate
 
     config = result.config
     ks = list(config.test_ks)
@@ -575,8 +577,8 @@ def render_vin(fig: Figure, replay: Mapping, step: int) -> None:
     """Explorable frame: the learned kernels against the true moves, and success against K."""
     from matplotlib import colormaps
 
-    from .mazes import ACTION_NAMES
-    from .planners import true_kernels
+    from demos.agents.planners import true_kernels
+    from demos.worlds.mazes import ACTION_NAMES
 
     frame = next(f for f in replay["frames"] if f["step"] == step)
     left, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})

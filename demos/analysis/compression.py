@@ -13,7 +13,7 @@ This module measures both sides in bits, for the book's mazes:
   answer one of five actions) or the size of the answers after LZMA compression (``"lzma"``, a
   real compressor finding whatever regularity the answers have). Both are generous to the table:
   they do not charge for the keys that tell one maze from another, nor for the lookup code.
-- the planner (:class:`demos.planners.Planner`, hard-coded search, linear reward head), whose
+- the planner (:class:`demos.agents.planners.Planner`, hard-coded search, linear reward head), whose
   size is its parameters at 32 bits each (:func:`parameter_bits`) plus the LZMA-compressed source
   of its search routine (:func:`program_bits`): value iteration, the transition table it reads
   and the reward head's forward pass, docstrings removed. This charges the planner for its code,
@@ -35,9 +35,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from . import planners
-from .mazes import ACTIONS, Levels, expert_actions
-from .validation import check_choice, check_int
+from demos.agents import planners
+from demos.core.validation import check_choice, check_int
+from demos.worlds.mazes import ACTIONS, Levels, expert_actions
 
 METHODS = ("uncompressed", "lzma")
 """How :func:`table_bits` counts the answers: ``log2(5)`` bits each, or LZMA-compressed."""

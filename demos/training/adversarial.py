@@ -10,8 +10,8 @@ Two remedies from the paper's section 3.3, in the book's maze world:
   adversary can find the failures.
 - **Selection on internals** (:func:`select_by_internals`, :func:`select_by_training`). Our
   planner's mesa-objective is an explicit reward head that can be read
-  (:func:`demos.pseudo_alignment.read_objective`), so among several trained candidates one can keep
-  the one whose objective values
+  (:func:`demos.analysis.objectives.read_objective`), so among several trained candidates one can
+  keep the one whose objective values
   the exit more than the marker, rather than the one with the best training loss, which cannot tell
   them apart. Real networks do not come with their objective written in one readable place.
 
@@ -27,11 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import base_optimizers, rollouts
-from .mazes import LevelConfig, Levels, generate_levels
-from .planners import Planner
-from .pseudo_alignment import ObjectiveReading, read_objective_for
-from .validation import check_float, check_int
+from demos.agents.planners import Planner
+from demos.analysis.objectives import ObjectiveReading, read_objective_for
+from demos.core.validation import check_float, check_int
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 
 def find_failures(
@@ -125,9 +125,9 @@ def adversarial_training(
 
     Each round the adversary (:func:`find_failures`) examines ``pool`` fresh levels of ``search``
     and adds up to ``per_round`` failing ones to the training set; the base optimizer
-    (:func:`demos.base_optimizers.imitate`, the BFS expert of the exit) then trains the model for
-    ``steps_per_round`` more steps on the whole set. With ``attack=False`` nothing is added: the
-    same amount of extra training on the original levels, as a control.
+    (:func:`demos.training.base_optimizers.imitate`, the BFS expert of the exit) then trains the
+    model for ``steps_per_round`` more steps on the whole set. With ``attack=False`` nothing is
+    added: the same amount of extra training on the original levels, as a control.
 
     Args:
         model: the planner to train further, changed in place.

@@ -20,11 +20,11 @@ import torch
 from matplotlib.axes import Axes
 from torch import nn
 
-from . import base_optimizers
-from .mazes import ACTIONS, Levels
-from .planners import N_ACTIONS, LevelTensors
-from .plots import COLORS
-from .validation import check_float, check_int, check_shape
+from demos.agents.planners import N_ACTIONS, LevelTensors
+from demos.core.validation import check_float, check_int, check_shape
+from demos.figures.style import COLORS
+from demos.training import base_optimizers
+from demos.worlds.mazes import ACTIONS, Levels
 
 
 class LookupPolicy(nn.Module):
@@ -100,12 +100,12 @@ def draw_actions(
 ) -> Axes:
     """Draw a table of actions as arrows (dots for "stay") on the free cells of a maze.
 
-    Draw the maze first (:func:`demos.plots.draw_maze`), then call this on the same Axes.
+    Draw the maze first (:func:`demos.figures.style.draw_maze`), then call this on the same Axes.
 
     Args:
         ax: the Axes holding the maze.
-        actions: (H, W) int in [0, 4]. Action per cell (index into :data:`demos.mazes.ACTIONS`).
-        walls: (H, W) bool. No arrow is drawn on walls.
+        actions: (H, W) int in [0, 4]. Action per cell (index into
+        :data:`demos.worlds.mazes.ACTIONS`). walls: (H, W) bool. No arrow is drawn on walls.
         color: arrow colour.
     """
     actions = np.asarray(actions)

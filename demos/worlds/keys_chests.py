@@ -10,8 +10,8 @@ chests it fills its pockets with keys it can never use and opens fewer chests th
 
 Description:
     A square grid of side ``size``. Some cells are walls (the free cells form one connected
-    region, drawn with :func:`demos.mazes.generate_levels`); the agent moves one cell per step.
-    Each level holds a start cell, some keys and some chests, each on its own free cell.
+    region, drawn with :func:`demos.worlds.mazes.generate_levels`); the agent moves one cell per
+    step. Each level holds a start cell, some keys and some chests, each on its own free cell.
 
 Observation:
     :func:`observe` gives a ``(n, 4, H, W)`` float32 array with the channels of
@@ -20,7 +20,7 @@ Observation:
     channels once picked up or opened. The planner reads the same maps and count.
 
 Actions:
-    ``Discrete(5)``, the rows of :data:`demos.mazes.ACTIONS`: 0 stay, 1 up, 2 down, 3 left,
+    ``Discrete(5)``, the rows of :data:`demos.worlds.mazes.ACTIONS`: 0 stay, 1 up, 2 down, 3 left,
     4 right. A move into a wall or off the grid leaves the agent where it was.
 
 Reward (the base objective):
@@ -46,7 +46,7 @@ Randomness:
     planner and the rollouts are deterministic (ties go to the lowest action index).
 
 The learner, :class:`KeyChestPlanner`, is a planner in the spirit of
-:class:`demos.planners.Planner`: a learned reward for each item kind (the mesa-objective, two
+:class:`demos.agents.planners.Planner`: a learned reward for each item kind (the mesa-objective, two
 readable numbers: ``key_value`` for picking up a key, ``chest_value`` for opening a chest), then
 hard-coded value iteration over the augmented state (keys held, cell), then a softmax readout.
 Exact value iteration over (cell, keys held, items left) has ``H * W * 2**items`` states per
@@ -99,11 +99,13 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from torch import nn
 
-from . import base_optimizers, mazes, planners
-from .base_optimizers import TrainingHistory
-from .mazes import ACTIONS, LevelConfig
-from .plots import COLORS, FONT, OKABE_ITO, draw_grid, maze_legend
-from .validation import check_float, check_int, check_shape
+from demos.agents import planners
+from demos.core.validation import check_float, check_int, check_shape
+from demos.figures.style import COLORS, FONT, OKABE_ITO, draw_grid, maze_legend
+from demos.training import base_optimizers
+from demos.training.base_optimizers import TrainingHistory
+from demos.worlds import mazes
+from demos.worlds.mazes import ACTIONS, LevelConfig
 
 KEY, CHEST = 0, 1
 ITEM_KINDS = ("key", "chest")
@@ -244,8 +246,8 @@ class Worlds:
 def generate_worlds(config: WorldConfig, n: int, rng: np.random.Generator) -> Worlds:
     """Draw ``n`` random levels of ``config``.
 
-    The walls and the start come from :func:`demos.mazes.generate_levels` (walls added at random
-    cells while the free region stays connected; a uniformly random free start). The keys and
+    The walls and the start come from :func:`demos.worlds.mazes.generate_levels` (walls added at
+    random cells while the free region stays connected; a uniformly random free start). The keys and
     chests then go on distinct free cells other than the start, chosen uniformly at random.
 
     Args:
@@ -366,7 +368,7 @@ def step(worlds: Worlds, state: State, actions) -> tuple[State, np.ndarray, np.n
     Args:
         worlds: the n levels.
         state: where the n episodes stand.
-        actions: (n,) int in [0, 4], indices into :data:`demos.mazes.ACTIONS`. Ignored for
+        actions: (n,) int in [0, 4], indices into :data:`demos.worlds.mazes.ACTIONS`. Ignored for
             episodes that are done.
 
     Returns:
@@ -853,8 +855,8 @@ class Demonstrations:
     """The expert's actions, one row per (level, items left) the expert passes through.
 
     Each row holds a full action map for one item layout, so the learner imitates the expert at
-    every free cell, not only along the expert's path (like :func:`demos.base_optimizers.imitate`
-    in the mazes).
+    every free cell, not only along the expert's path (like
+    :func:`demos.training.base_optimizers.imitate` in the mazes).
     """
 
     inputs: PlanInputs
@@ -950,7 +952,7 @@ def key_value_landscape(
         expert: the Expert of ``worlds`` (built when None).
         steps, max_keys: the planner's settings.
         evaluations: int >= 4, loss evaluations per key value (about 5 ms each for 100
-            levels with torch on one thread, as :func:`demos.runtime.seeded` sets it).
+            levels with torch on one thread, as :func:`demos.core.runtime.seeded` sets it).
 
     Returns:
         (len(key_values),) float: the lowest mean cross-entropy for each key value.

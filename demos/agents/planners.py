@@ -22,11 +22,11 @@ A :class:`Planner` turns a level into an action for every cell in three stages:
    map from channels to actions for the learned one. The greedy policy is the argmax.
 
 The planner never sees the agent: it plans from every cell at once and the rollout reads the
-action at the agent's cell (:mod:`demos.rollouts`). That is the same as observing the agent's
-position, and it lets the base optimizer learn from every cell of a level in one pass.
+action at the agent's cell (:mod:`demos.training.rollouts`). That is the same as observing the
+agent's position, and it lets the base optimizer learn from every cell of a level in one pass.
 
 Shapes: ``batch`` levels of side ``H = W``; :data:`N_ACTIONS` = 5 actions in the order of
-:data:`demos.mazes.ACTIONS` (stay, up, down, left, right).
+:data:`demos.worlds.mazes.ACTIONS` (stay, up, down, left, right).
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import runtime  # noqa: F401  (sets one torch thread)
-from .mazes import ACTIONS, Levels
-from .validation import check_choice, check_float, check_int, check_shape
+from demos.core import runtime  # noqa: F401  (sets one torch thread)
+from demos.core.validation import check_choice, check_float, check_int, check_shape
+from demos.worlds.mazes import ACTIONS, Levels
 
 N_ACTIONS = len(ACTIONS)
 """Actions per cell: stay, up, down, left, right."""
@@ -84,7 +84,7 @@ class LevelTensors:
 def encode(levels: Levels | LevelTensors) -> LevelTensors:
     """The planner's view of ``levels`` (returned unchanged if already encoded).
 
-    The features are the observation of :meth:`demos.mazes.Levels.observe` without its agent
+    The features are the observation of :meth:`demos.worlds.mazes.Levels.observe` without its agent
     channel.
     """
     if isinstance(levels, LevelTensors):
@@ -318,7 +318,7 @@ def true_kernels(discount: float = 0.9) -> np.ndarray:
 
     Kernel ``a`` is ``discount`` on the cell that action ``a`` moves to (the centre for "stay")
     and 0 elsewhere: what :meth:`LearnedBackup.kernels` gives once it has learned the exact
-    four-neighbour moves (in the order of :data:`demos.mazes.ACTIONS`).
+    four-neighbour moves (in the order of :data:`demos.worlds.mazes.ACTIONS`).
     """
     discount = check_float("discount", discount, 0.0, 1.0)
     kernels = np.zeros((N_ACTIONS, 3, 3))
@@ -435,7 +435,7 @@ class Planner(nn.Module):
         discount: float in (0, 1]. Discount of the value iteration (in the learned variant, the
             weight each learned kernel sums to).
         generator: optional torch.Generator for the initial weights (the reward head is
-            initialised from torch's global generator, seeded by :func:`demos.runtime.seeded`,
+            initialised from torch's global generator, seeded by :func:`demos.core.runtime.seeded`,
             when it is None).
 
     The readout is ``logits = temperature * q_values`` for the hard-coded variant, where

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import check_choice, check_float
+from demos.core.validation import check_choice, check_float
 
 COSTS = ("linear", "quadratic", "exponential")
 """Cost functions ``f``: what a mesa-optimizer of power x costs the base optimizer."""

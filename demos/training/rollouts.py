@@ -5,8 +5,8 @@ level at once: ``logits`` of shape (batch, 5, H, W). A rollout starts each agent
 start cell and, at each step, takes the action the policy gives at the agent's cell.
 
 Rollouts here run a fixed number of steps and do **not** stop at the exit, so the last cell is where
-the agent *settles* (see :mod:`demos.metrics`). ``reached_exit`` and ``first_exit_step`` record the
-base objective's view: whether, and when, the agent first stood on the exit.
+the agent *settles* (see :mod:`demos.analysis.metrics`). ``reached_exit`` and ``first_exit_step``
+record the base objective's view: whether, and when, the agent first stood on the exit.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import (
-    metrics,
-    runtime,  # noqa: F401  (sets one torch thread)
-)
-from .mazes import Levels, step
-from .validation import check_int, check_shape
+from demos.analysis import metrics
+from demos.core import runtime  # noqa: F401  (sets one torch thread)
+from demos.core.validation import check_int, check_shape
+from demos.worlds.mazes import Levels, step
 
 
 @dataclass

@@ -41,8 +41,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from . import runtime  # noqa: F401  (sets one torch thread)
-from .validation import check_float, check_int, check_shape
+from demos.core import runtime  # noqa: F401  (sets one torch thread)
+from demos.core.validation import check_float, check_int, check_shape
 
 __all__ = [
     "RegressionTasks",

@@ -1,4 +1,4 @@
-"""What the book measures about a trained model in the gridworld of :mod:`demos.mazes`.
+"""What the book measures about a trained model in the gridworld of :mod:`demos.worlds.mazes`.
 
 Three kinds of figure, kept apart by name:
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .mazes import Levels, bfs_distances
-from .validation import check_shape
+from demos.core.validation import check_shape
+from demos.worlds.mazes import Levels, bfs_distances
 
 SETTLE_OUTCOMES = ("exit", "proxy", "neither")
 """Where an agent can settle: the exit (base objective), the marker (proxy), or elsewhere."""

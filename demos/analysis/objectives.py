@@ -9,10 +9,10 @@ experiments share:
   marker, and exit and marker together. A planner's behaviour depends only on the differences
   between these numbers, so the *effective reward* of the exit (exit minus floor) against that of
   the marker (marker minus floor) says which target the planner pursues, in one readable pair of
-  numbers. (A rank correlation with distances, as in :func:`demos.metrics.objective_correlations`,
-  says little for per-cell heads, whose maps are flat except on the exit and the marker.) For the
-  linear head the two numbers are weight times salience: ``w_exit * exit_salience`` and
-  ``w_marker * marker_salience``.
+  numbers. (A rank correlation with distances, as in
+  :func:`demos.analysis.metrics.objective_correlations`, says little for per-cell heads, whose maps
+  are flat except on the exit and the marker.) For the linear head the two numbers are weight times
+  salience: ``w_exit * exit_salience`` and ``w_marker * marker_salience``.
 - **The chapter's training settings.** :func:`chapter_config` is the ``proxy-shift`` configuration
   the chapter uses (128 training levels instead of 256, no evaluation during training), and
   :func:`trained` runs it. After :func:`share_runs` it remembers each run by configuration, so the
@@ -38,16 +38,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .experiments.proxy_shift import (
+from demos.agents.planners import FEATURES, Planner
+from demos.core.runtime import seeded
+from demos.core.validation import check_float, check_int, check_shape
+from demos.experiments.proxy_shift import (
     ProxyShiftConfig,
     ProxyShiftResult,
     make_planner,
     run_proxy_shift,
 )
-from .mazes import LevelConfig, Levels, generate_levels, shifted
-from .planners import FEATURES, Planner
-from .runtime import seeded
-from .validation import check_float, check_int, check_shape
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels, shifted
 
 CHAPTER_SETTINGS = {"train_levels": 128, "eval_every": 0}
 """How the chapter's ``proxy-shift`` runs differ from the experiment's defaults: half the training
@@ -108,7 +108,7 @@ def read_objective(
     """Ask the reward head what it pays on a floor cell, a lone exit, a lone marker and both.
 
     Args:
-        model: a :class:`demos.planners.Planner` (any reward head, linear or not).
+        model: a :class:`demos.agents.planners.Planner` (any reward head, linear or not).
         exit_salience: float in (0, 1]. How bright the exit shows (as in the levels it will meet).
         marker_salience: float in (0, 1]. How bright the marker shows.
 
@@ -179,8 +179,9 @@ def trained(config: ProxyShiftConfig) -> ProxyShiftResult:
 
 
 def linear_weights(model: Planner) -> dict[str, float]:
-    """The weights of a linear reward head, one per feature of :data:`demos.planners.FEATURES`,
-    and its bias: ``{"walls": , "exit": , "marker": , "bias": }``.
+    """The weights of a linear reward head, one per feature of
+    :data:`demos.agents.planners.FEATURES`, and its bias: ``{"walls": , "exit": , "marker": ,
+    "bias": }``.
 
     The effective reward of the exit is ``exit * exit_salience``, of the marker
     ``marker * marker_salience`` (see :func:`read_objective`).
@@ -203,7 +204,7 @@ def hidden_window(history, threshold: float = 0.95) -> dict[str, float]:
     """When, during training, a near-perfect training score sat next to a proxy-seeker at test.
 
     Args:
-        history: a :class:`demos.base_optimizers.TrainingHistory` with the columns
+        history: a :class:`demos.training.base_optimizers.TrainingHistory` with the columns
             ``train_success`` and ``test_proxy_rate`` (``proxy-shift`` with ``eval_every > 0``).
         threshold: float in [0, 1]. Training success that counts as near-perfect.
 
@@ -264,10 +265,10 @@ def near_exit_levels(
 ) -> Levels:
     """Levels where the exit is close to the start and the marker (the proxy) farther away.
 
-    Layouts, exits and markers are drawn by :func:`demos.mazes.generate_levels` with every marker
-    away from its exit. The start is then moved to a uniformly random free cell that is at most
-    ``exit_within`` BFS steps from the exit and between ``marker_from`` and ``marker_to`` steps from
-    the marker; layouts without such a cell are dropped and more are drawn.
+    Layouts, exits and markers are drawn by :func:`demos.worlds.mazes.generate_levels` with every
+    marker away from its exit. The start is then moved to a uniformly random free cell that is at
+    most ``exit_within`` BFS steps from the exit and between ``marker_from`` and ``marker_to``
+    steps from the marker; layouts without such a cell are dropped and more are drawn.
 
     Args:
         config: the level distribution (size, walls, saliences). Its ``decorrelated_fraction`` is
@@ -368,7 +369,9 @@ class DimmedLevels(Levels):
         """As :meth:`Levels.observe`, with each exit at its own brightness."""
         observation = super().observe(agent)
         rows = np.arange(len(self))
-        exit_channel = 1  # the channel order of demos.mazes.CHANNELS: walls, exit, marker, agent
+        exit_channel = (
+            1  # the channel order of demos.worlds.mazes.CHANNELS: walls, exit, marker, agent
+        )
         observation[rows, exit_channel, self.exit[:, 0], self.exit[:, 1]] = self.exit_brightness
         return observation
 

@@ -19,12 +19,13 @@ Actions:
     grid's edge blocks).
 
 Reward (the base objective):
-    Reaching the exit. :mod:`demos.env` pays +1 on the step the agent enters the exit, 0 otherwise.
+    Reaching the exit. :mod:`demos.worlds.env` pays +1 on the step the agent enters the exit, 0
+    otherwise.
 
 Hidden measures (the proxy):
     Whether the agent stands on the marker. The reward never sees it; it is what a misaligned
-    mesa-optimizer may pursue instead of the exit. :mod:`demos.metrics` measures where agents
-    settle: on the exit, on the marker, or neither.
+    mesa-optimizer may pursue instead of the exit. :mod:`demos.analysis.metrics` measures where
+    agents settle: on the exit, on the marker, or neither.
 
 Termination:
     The environment ends an episode on the exit or after ``max_steps``. The batched rollouts of
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_choice, check_float, check_int, check_shape
+from demos.core.validation import check_choice, check_float, check_int, check_shape
 
 ACTIONS = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=np.int64)
 """(5, 2) int64: the (row, col) offset of each action: stay, up, down, left, right."""

@@ -9,9 +9,10 @@ version of that for the book's mazes, by *inverse planning*:
    Any other family of ``(n, m, H, W)`` maps can be scored too (e.g. "exit only" against
    "marker only").
 2. **A model of a rational agent.** For each candidate, value iteration with the gridworld's true
-   moves (:func:`demos.planners.value_iteration`) gives action values ``Q``; a *Boltzmann-rational*
-   agent with rationality ``beta`` picks action ``a`` with probability proportional to
-   ``exp(beta * Q(s, a))``. Large ``beta`` is a near-perfect planner, small ``beta`` a noisy one.
+   moves (:func:`demos.agents.planners.value_iteration`) gives action values ``Q``; a
+   *Boltzmann-rational* agent with rationality ``beta`` picks action ``a`` with probability
+   proportional to ``exp(beta * Q(s, a))``. Large ``beta`` is a near-perfect planner, small
+   ``beta`` a noisy one.
 3. **Likelihood.** The probability of the observed path under that agent. Only cells are
    observed, not actions: a step from ``s`` to ``s'`` has probability
    ``sum_a pi(a | s) [next(s, a) = s']`` (a bump into a wall looks like staying put). The
@@ -25,7 +26,7 @@ lets the book compare the recovered objective with the mesa-objective read from 
 reward head, and with the base objective (the exit).
 
 Shapes: ``n`` levels of side ``H = W``; ``paths`` is ``(n, T + 1, 2)`` (row, col), as in
-:class:`demos.rollouts.Rollout`; ``m`` candidates per level.
+:class:`demos.training.rollouts.Rollout`; ``m`` candidates per level.
 """
 
 from __future__ import annotations
@@ -36,11 +37,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from . import metrics
-from .mazes import Levels, bfs_distances
-from .planners import N_ACTIONS, next_cells, value_iteration
-from .rollouts import default_horizon
-from .validation import check_float, check_int, check_shape
+from demos.agents.planners import N_ACTIONS, next_cells, value_iteration
+from demos.analysis import metrics
+from demos.core.validation import check_float, check_int, check_shape
+from demos.training.rollouts import default_horizon
+from demos.worlds.mazes import Levels, bfs_distances
 
 DEFAULT_RATIONALITY = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 """Rationality values ``beta`` the likelihood is averaged over (a uniform prior on this grid)."""
@@ -81,7 +82,7 @@ def path_log_likelihood(
         rationality: non-empty sequence of floats > 0. The ``beta`` grid the likelihood is
             averaged over.
         horizon: int >= 1, value-iteration steps of the modelled agent (default
-            :func:`demos.rollouts.default_horizon` of the size: a far-sighted planner).
+            :func:`demos.training.rollouts.default_horizon` of the size: a far-sighted planner).
         discount: float in (0, 1]. Discount of the modelled agent.
 
     Returns:
@@ -131,12 +132,12 @@ def goal_q_values(levels: Levels, horizon: int | None = None, discount: float = 
     ``d`` to g: with ``k`` backups, ``V_k(s) = sum_{t = max(d(s), 1)}^{k} discount^(t - 1)``
     (0 when ``d(s) > k`` or g is unreachable), and ``Q(s, a) = [s' = g] + discount *
     V_{k-1}(s')`` for the cell ``s'`` that action ``a`` leads to. This equals
-    :func:`demos.planners.value_iteration` on :func:`goal_maps` (the tests check it) at a fraction
-    of the cost: one batched BFS instead of ``horizon`` backups per candidate.
+    :func:`demos.agents.planners.value_iteration` on :func:`goal_maps` (the tests check it) at a
+    fraction of the cost: one batched BFS instead of ``horizon`` backups per candidate.
 
     Args:
         levels: n levels.
-        horizon: int >= 1, backups K (default :func:`demos.rollouts.default_horizon`).
+        horizon: int >= 1, backups K (default :func:`demos.training.rollouts.default_horizon`).
         discount: float in (0, 1].
 
     Returns:

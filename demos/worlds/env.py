@@ -1,15 +1,15 @@
-"""A Gymnasium environment over one level of :mod:`demos.mazes` at a time.
+"""A Gymnasium environment over one level of :mod:`demos.worlds.mazes` at a time.
 
 Description:
     The agent walks a grid from its start. The reward pays for reaching the exit; a coloured
     marker, on the exit in most levels of a low ``decorrelated_fraction``, is the proxy a learner
-    may pick up instead. The batched experiments of the book use :mod:`demos.mazes` directly; this
-    class wraps the same world in the standard interface for readers who want to try their own
-    agents.
+    may pick up instead. The batched experiments of the book use :mod:`demos.worlds.mazes`
+    directly; this class wraps the same world in the standard interface for readers who want to try
+    their own agents.
 
 Observation:
     ``Box(0, 1, (4, H, W), float32)``, channels ``walls, exit, marker, agent``
-    (see :func:`demos.mazes.Levels.observe`).
+    (see :func:`demos.worlds.mazes.Levels.observe`).
 
 Actions:
     ``Discrete(5)``: 0 stay, 1 up, 2 down, 3 left, 4 right. Walls and the grid's edge block moves.
@@ -35,13 +35,14 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from . import mazes
-from .mazes import LevelConfig, Levels
-from .validation import check_choice, check_int
+from demos.core.validation import check_choice, check_int
+from demos.worlds import mazes
+from demos.worlds.mazes import LevelConfig, Levels
 
 
 class MazeEnv(gym.Env):
-    """One level of :mod:`demos.mazes` per episode; see the module docstring for the sections."""
+    """One level of :mod:`demos.worlds.mazes` per episode; see the module docstring for the
+    sections."""
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 4}
 
@@ -117,7 +118,7 @@ class MazeEnv(gym.Env):
         """An (height, width, 3) uint8 picture of the level, the path so far and the agent."""
         if self.render_mode != "rgb_array" or self.level is None:
             return None
-        from .plots import draw_maze, figure_to_array, new_figure
+        from demos.figures.style import draw_maze, figure_to_array, new_figure
 
         figure, ax = new_figure(width=3.2, height=3.4, dpi=64)
         draw_maze(

@@ -23,7 +23,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .validation import check_int, check_shape
+from demos.core.validation import check_int, check_shape
 
 OKABE_ITO = {
     "black": "#000000",
@@ -150,7 +150,7 @@ def draw_maze(
 
     Args:
         ax: the Axes to draw into.
-        levels: a :class:`demos.mazes.Levels` batch.
+        levels: a :class:`demos.worlds.mazes.Levels` batch.
         index: which level of the batch.
         path: (T, 2) int (row, col) cells visited, drawn as a line through cell centres.
         agent: (2,) int (row, col), the agent's current cell, drawn as a filled dot.
@@ -217,7 +217,7 @@ def draw_reward_map(
         ax: the Axes to draw into.
         reward_map: (H, W) float (or (1, H, W)). The mesa-objective: what the model wants.
         walls: (H, W) bool, shown grey; default ``levels.walls[index]`` when ``levels`` is given.
-        levels: optional :class:`demos.mazes.Levels`, for walls and the exit/marker outlines.
+        levels: optional :class:`demos.worlds.mazes.Levels`, for walls and the exit/marker outlines.
         index: which level of ``levels``.
         title: panel title (None for none).
         colorbar: whether to add a colour bar labelled ``label`` beside the panel.
@@ -329,7 +329,7 @@ def draw_rates(
     title: str | None = None,
     ylabel: str = "share of levels",
 ) -> Axes:
-    """Bar chart of outcome shares, e.g. :func:`demos.metrics.settle_rates`.
+    """Bar chart of outcome shares, e.g. :func:`demos.analysis.metrics.settle_rates`.
 
     Args:
         rates: ``{"exit": .., "proxy": .., "neither": ..}``, or several such dicts by group name

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_choice, check_float, check_int
+from demos.core.validation import check_choice, check_float, check_int
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def gradient_descent(loss: str, learning_rate: float, steps: int = 20, start: fl
 
 def draw_descent(ax, loss: str, path: np.ndarray, title: str | None = None):
     """Draw ``loss`` and the gradient-descent ``path`` (from :func:`gradient_descent`) on ``ax``."""
-    from .plots import COLORS
+    from demos.figures.style import COLORS
 
     chosen = LOSSES[check_choice("loss", loss, LOSSES)]
     xs = np.linspace(*chosen.xlim, 300)
@@ -153,7 +153,7 @@ def draw_loss_by_step(ax, loss: str, path: np.ndarray, title: str = "Loss after 
     The vertical range is that of the loss over its plotted x-range, so a diverging run leaves
     the top of the panel instead of squashing everything else flat.
     """
-    from .plots import COLORS
+    from demos.figures.style import COLORS
 
     chosen = LOSSES[check_choice("loss", loss, LOSSES)]
     curve = chosen.value(np.linspace(*chosen.xlim, 300))

@@ -1,10 +1,10 @@
 """Figures of chapter 3 (the inner alignment problem), in the book's one drawing style.
 
-Built from the primitives and colours of :mod:`demos.plots` (the exit and the base objective in
-bluish green with a star, the marker and the proxy in orange with a diamond, paths in sky blue).
-Every ``render_*`` function draws one frame of an explorable into a figure it is given; every
-``draw_*`` function draws into the ``Axes`` it is given and returns it; ``*_text`` functions give
-the alt text or a Markdown table for the same data.
+Built from the primitives and colours of :mod:`demos.figures.style` (the exit and the base
+objective in bluish green with a star, the marker and the proxy in orange with a diamond, paths in
+sky blue). Every ``render_*`` function draws one frame of an explorable into a figure it is given;
+every ``draw_*`` function draws into the ``Axes`` it is given and returns it; ``*_text`` functions
+give the alt text or a Markdown table for the same data.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .adversarial import AdversarialRound
-from .experiments.approximate_alignment import ApproximateAlignmentResult
-from .experiments.objective_drift import ObjectiveDriftResult
-from .experiments.suboptimality import MODELS, SuboptimalityResult
-from .experiments.unidentifiability import UnidentifiabilityResult
-from .plots import COLORS, FONT, SYMBOLS, draw_maze, draw_reward_map
-from .validation import check_shape
+from demos.core.validation import check_shape
+from demos.experiments.approximate_alignment import ApproximateAlignmentResult
+from demos.experiments.objective_drift import ObjectiveDriftResult
+from demos.experiments.suboptimality import MODELS, SuboptimalityResult
+from demos.experiments.unidentifiability import UnidentifiabilityResult
+from demos.figures.style import COLORS, FONT, SYMBOLS, draw_maze, draw_reward_map
+from demos.training.adversarial import AdversarialRound
 
 OUTCOME_STYLE = {
     "exit": {"color": COLORS["exit"], "marker": SYMBOLS["exit"], "linestyle": "-"},
@@ -327,7 +327,7 @@ def draw_seed_outcomes(ax: Axes, result: UnidentifiabilityResult) -> Axes:
 # ---------------------------------------------------------------------------- suboptimality
 def reach(levels, index: int, steps: int) -> np.ndarray:
     """(H, W) bool: the free cells within ``steps`` BFS moves of level ``index``'s start."""
-    from .mazes import bfs_distances
+    from demos.worlds.mazes import bfs_distances
 
     one = levels.subset(index)
     distance = bfs_distances(one.walls, one.start)[0]
@@ -534,8 +534,8 @@ def keys_showcase(result, candidates: int = 50) -> int:
 
 def draw_keys_comparison(axes, result, index: int) -> None:
     """Two panels: the trained planner's and the expert's paths on one ``keys-chests`` test
-    level (drawn by :func:`demos.keys_chests.draw_world`)."""
-    from .keys_chests import draw_world
+    level (drawn by :func:`demos.worlds.keys_chests.draw_world`)."""
+    from demos.worlds.keys_chests import draw_world
 
     agents = (("planner", "Trained planner"), ("expert", "Expert"))
     for ax, (agent, name) in zip(axes, agents, strict=True):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .validation import check_int
+from demos.core.validation import check_int
 
 DEFAULT_THREADS = 1
 """Torch intra-op threads used by experiments (1 wins for models this small; see BENCHMARKS.md)."""

@@ -1,7 +1,7 @@
 """Chapter 1's figures: the map of objectives and alignment problems, and the experiment panels.
 
-Two kinds of drawing live here, both in the book's one style (:mod:`demos.plots`: Okabe-Ito
-colours from :data:`demos.plots.COLORS`, symbols as well as colours, no pyplot):
+Two kinds of drawing live here, both in the book's one style (:mod:`demos.figures.style`: Okabe-Ito
+colours from :data:`demos.figures.style.COLORS`, symbols as well as colours, no pyplot):
 
 - :func:`alignment_diagram`, the conceptual figure that places the intended goal, the base
   objective, the mesa-objective and the behavioral objective on one line, with outer alignment
@@ -9,8 +9,8 @@ colours from :data:`demos.plots.COLORS`, symbols as well as colours, no pyplot):
   model drawn as a search around its own objective (a mesa-optimizer). :data:`ALIGNMENT_ALT` is
   its alt text.
 - ``draw_*`` functions that compose the panels of the chapter's explorable figures from
-  :func:`demos.plots.draw_maze` and :func:`demos.plots.draw_reward_map`. Each takes a ``Figure``
-  and precomputed arrays, so a live update only draws.
+  :func:`demos.figures.style.draw_maze` and :func:`demos.figures.style.draw_reward_map`. Each takes
+  a ``Figure`` and precomputed arrays, so a live update only draws.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .mazes import Levels
-from .plots import COLORS, FONT, draw_maze, draw_rates, draw_reward_map, new_figure
-from .validation import check_choice, check_int, check_shape
+from demos.core.validation import check_choice, check_int, check_shape
+from demos.figures.style import COLORS, FONT, draw_maze, draw_rates, draw_reward_map, new_figure
+from demos.worlds.mazes import Levels
 
 EXAMPLES = ("maze", "general")
 """Wordings of :func:`alignment_diagram`: the book's maze agent, or the general definitions."""
@@ -460,7 +460,7 @@ def draw_bottle_cap_frame(fig: Figure, result, edit: str) -> None:
         edit: a key of ``result.levels`` (e.g. "exit moved").
     """
     check_choice("edit", edit, list(result.levels))
-    from .lookup import draw_actions
+    from demos.agents.lookup import draw_actions
 
     level = result.levels[edit]
     axes = fig.subplots(1, 3)
@@ -609,6 +609,6 @@ def _peak_phrase(levels: Levels, index: int, reward_map) -> str:
 
 
 def _edit_phrase(edit: str) -> str:
-    from .experiments.bottle_cap import EDIT_DESCRIPTIONS
+    from demos.experiments.bottle_cap import EDIT_DESCRIPTIONS
 
     return EDIT_DESCRIPTIONS.get(edit, edit)

@@ -4,7 +4,7 @@ Hubinger et al. (2019, section 2.2) list inductive biases that push a base optim
 away from mesa-optimizers. A search takes many sequential steps, so a penalty on computation time
 works against it; a search is short to describe, so a penalty on description length works for it.
 This module makes both trade-offs computable for the book's planner, whose amount of search is one
-number: the planning steps K of value iteration (:func:`demos.planners.value_iteration`).
+number: the planning steps K of value iteration (:func:`demos.agents.planners.value_iteration`).
 
 - :func:`train_by_planning_steps` trains one hard-coded planner per K and records how often each
   reaches the exit. A planner with K steps sees K cells ahead, so success rises with K until K
@@ -13,7 +13,7 @@ number: the planning steps K of value iteration (:func:`demos.planners.value_ite
   every planning step and find the K that is still worth it. ``K = 0`` means no search at all,
   with success 0 (an agent that cannot look ahead stays where it starts, which is never the exit).
 - :func:`simplicity_time_boundary` weighs bits (a simplicity pressure) against steps (a time
-  pressure) for the planner and an answer table (:mod:`demos.compression`).
+  pressure) for the planner and an answer table (:mod:`demos.analysis.compression`).
 - :func:`stateful_rollout` keeps the value map from one move to the next (the paper's
   *statefulness*): one planning step per move then adds up to a long search over an episode.
 """
@@ -25,9 +25,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from . import base_optimizers, planners, rollouts
-from .mazes import Levels, step
-from .validation import check_float, check_int, check_shape
+from demos.agents import planners
+from demos.core.validation import check_float, check_int, check_shape
+from demos.training import base_optimizers, rollouts
+from demos.worlds.mazes import Levels, step
 
 
 def train_by_planning_steps(
@@ -41,7 +42,8 @@ def train_by_planning_steps(
     """Train one hard-coded planner per number of planning steps K and measure it.
 
     Each planner (linear reward head, K steps of value iteration, in training and at test) is
-    trained by imitation of the BFS expert (:func:`demos.base_optimizers.imitate`) on ``train``.
+    trained by imitation of the BFS expert (:func:`demos.training.base_optimizers.imitate`) on
+    ``train``.
 
     Args:
         train: training mazes.
@@ -159,8 +161,8 @@ def stateful_rollout(
 
     Before each move the agent runs ``backups_per_move`` value-iteration backups, starting from
     the values it had after its last move instead of from zero, and takes the greedy action at
-    its cell (ties to the lowest action index, as in :func:`demos.rollouts.rollout`). The reward
-    map does not change during an episode, so after t moves its values are those of value
+    its cell (ties to the lowest action index, as in :func:`demos.training.rollouts.rollout`). The
+    reward map does not change during an episode, so after t moves its values are those of value
     iteration with ``t * backups_per_move`` steps: memory turns a little search per move into a
     long search per episode.
 
@@ -168,8 +170,8 @@ def stateful_rollout(
         levels: n levels.
         reward_map: (n, H, W) float. The mesa-objective the agent plans for.
         backups_per_move: int >= 1. Planning steps per move.
-        moves: int >= 1. Moves per episode (default :func:`demos.rollouts.default_horizon`).
-        discount: float in (0, 1].
+        moves: int >= 1. Moves per episode (default
+        :func:`demos.training.rollouts.default_horizon`). discount: float in (0, 1].
 
     Returns:
         Rollout of the n agents.
