@@ -7,7 +7,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from demos.worlds.env import MazeEnv
-from demos.worlds.mazes import LevelConfig, parse_level
+from demos.worlds.mazes import LevelConfig, default_horizon, parse_level
 
 LEVEL = """
 S..#
@@ -57,7 +57,7 @@ def test_walls_block_and_truncation_at_max_steps():
 
 def test_default_max_steps_and_seeding():
     env = MazeEnv(LevelConfig(size=5))
-    assert env.max_steps == 20
+    assert env.max_steps == default_horizon(5) == 15  # the horizon every rollout uses
     first, _ = env.reset(seed=3)
     second, _ = MazeEnv(LevelConfig(size=5)).reset(seed=3)
     assert np.array_equal(first, second)

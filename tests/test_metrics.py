@@ -1,4 +1,4 @@
-"""Tests for demos.analysis.metrics against hand-computed values."""
+"""Tests for demos.worlds.outcomes and demos.analysis.metrics against hand-computed values."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ import numpy as np
 import pytest
 
 from demos.analysis.metrics import (
-    SETTLE_OUTCOMES,
     objective_correlations,
-    optimality_gap,
     peak_rates,
     rank_correlation,
     reward_peaks,
+)
+from demos.worlds.mazes import LevelConfig, Levels, generate_levels, parse_level
+from demos.worlds.outcomes import (
+    SETTLE_OUTCOMES,
+    optimality_gap,
     settle_outcomes,
     settle_rates,
     success_rate,
 )
-from demos.worlds.mazes import LevelConfig, Levels, generate_levels, parse_level
 
 DECORRELATED = """
 S..#.

@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from demos.core import runtime  # noqa: F401  (sets one torch thread)
-from demos.core.validation import check_choice, check_float, check_int, check_shape
+from demos.core.validation import as_numpy, check_choice, check_float, check_int, check_shape
 from demos.worlds.mazes import ACTIONS, Levels
 
 N_ACTIONS = len(ACTIONS)
@@ -397,7 +397,7 @@ def kernel_distance(kernels) -> float:
 
 def _kernel_array(name: str, kernels, channels: int | None = None) -> np.ndarray:
     """(A, 3, 3) float64 copy of ``kernels`` ((A, 3, 3) or (A, 1, 3, 3)), checked."""
-    array = np.array(_as_numpy(kernels), dtype=float)
+    array = np.array(as_numpy(kernels), dtype=float)
     if array.ndim == 4 and array.shape[1] == 1:
         array = array[:, 0]
     if channels is None:
@@ -537,9 +537,3 @@ def _check_map_and_walls(reward_map, walls) -> tuple[torch.Tensor, torch.Tensor]
     if not torch.isfinite(reward_map).all():
         raise ValueError("reward_map must be finite")
     return reward_map, walls
-
-
-def _as_numpy(array) -> np.ndarray:
-    if isinstance(array, torch.Tensor):
-        return array.detach().cpu().numpy()
-    return np.asarray(array)

@@ -39,9 +39,9 @@ import torch
 
 from demos.agents.planners import N_ACTIONS, next_cells, value_iteration
 from demos.analysis import metrics
-from demos.core.validation import check_float, check_int, check_shape
-from demos.training.rollouts import default_horizon
-from demos.worlds.mazes import Levels, bfs_distances
+from demos.core.validation import check_cells, check_float, check_int, check_shape
+from demos.worlds import outcomes
+from demos.worlds.mazes import Levels, bfs_distances, default_horizon
 
 DEFAULT_RATIONALITY = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 """Rationality values ``beta`` the likelihood is averaged over (a uniform prior on this grid)."""
@@ -82,7 +82,7 @@ def path_log_likelihood(
         rationality: non-empty sequence of floats > 0. The ``beta`` grid the likelihood is
             averaged over.
         horizon: int >= 1, value-iteration steps of the modelled agent (default
-            :func:`demos.training.rollouts.default_horizon` of the size: a far-sighted planner).
+            :func:`demos.worlds.mazes.default_horizon` of the size: a far-sighted planner).
         discount: float in (0, 1]. Discount of the modelled agent.
 
     Returns:
@@ -137,7 +137,7 @@ def goal_q_values(levels: Levels, horizon: int | None = None, discount: float = 
 
     Args:
         levels: n levels.
-        horizon: int >= 1, backups K (default :func:`demos.training.rollouts.default_horizon`).
+        horizon: int >= 1, backups K (default :func:`demos.worlds.mazes.default_horizon`).
         discount: float in (0, 1].
 
     Returns:
@@ -236,16 +236,16 @@ class GoalInference:
 
         A correlated level's marker is on its exit; a goal there counts as "exit".
         """
-        return metrics.settle_rates(self.levels, self.goal_cells)
+        return outcomes.settle_rates(self.levels, self.goal_cells)
 
     def probability_at(self, cells: np.ndarray) -> np.ndarray:
         """(n,) float: posterior probability that the goal is ``cells`` ((n, 2) int (row, col))."""
-        cells = _check_cells(cells, len(self.levels), self.levels.size)
+        cells = check_cells("cells", cells, len(self.levels), self.levels.size)
         return self.posterior[np.arange(len(self.levels)), cells[:, 0], cells[:, 1]]
 
     def matches(self, cells: np.ndarray) -> np.ndarray:
         """(n,) bool: whether the recovered goal is ``cells`` ((n, 2) int (row, col))."""
-        cells = _check_cells(cells, len(self.levels), self.levels.size)
+        cells = check_cells("cells", cells, len(self.levels), self.levels.size)
         return np.all(self.goal_cells == cells, axis=1)
 
 
@@ -324,14 +324,6 @@ def _check_paths(paths, n: int, size: int) -> np.ndarray:
         raise ValueError(f"paths must hold integer (row, col) cells, got dtype {array.dtype}")
     if array.min() < 0 or array.max() >= size:
         raise ValueError(f"paths must hold cells inside the {size}x{size} grid")
-    return array.astype(np.int64)
-
-
-def _check_cells(cells, n: int, size: int) -> np.ndarray:
-    array = np.asarray(cells)
-    check_shape("cells", array.shape, f"({n}, 2)", array.shape == (n, 2))
-    if not np.issubdtype(array.dtype, np.integer) or array.min() < 0 or array.max() >= size:
-        raise ValueError(f"cells must hold integer (row, col) cells inside the {size}x{size} grid")
     return array.astype(np.int64)
 
 

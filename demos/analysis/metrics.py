@@ -1,102 +1,21 @@
-"""What the book measures about a trained model in the gridworld of :mod:`demos.worlds.mazes`.
+"""Reading the mesa-objective of a maze planner: where its reward map peaks, how it ranks cells.
 
-Three kinds of figure, kept apart by name:
+Used by chapters 1 and 3. Where an agent *settles* (its behaviour) is measured by
+:mod:`demos.worlds.outcomes`; this module measures the learned reward map itself:
 
-- **Behaviour**: where a greedy rollout *settles* (:func:`settle_outcomes`, :func:`settle_rates`),
-  whether it reached the exit (:func:`success_rate`, the base objective) and how many extra steps
-  it took (:func:`optimality_gap`).
-- **The mesa-objective**: where a learned reward map peaks (:func:`reward_peaks`,
-  :func:`peak_rates`) and how well it ranks cells like candidate objectives do
-  (:func:`objective_correlations`, built on :func:`rank_correlation`).
-
-Settle semantics: a greedy rollout runs a fixed number of steps and does NOT stop at the exit;
-the cell the agent stands on at the end is where it settles: on the exit ("exit"), on the marker
-("proxy"), or elsewhere ("neither"). Measure on levels whose exit and marker are apart (a
-``decorrelated_fraction`` of 1), or the two outcomes cannot be told apart.
+- :func:`reward_peaks`, :func:`peak_rates`: where a learned reward map peaks (on the exit, on the
+  marker, or elsewhere);
+- :func:`objective_correlations` (built on :func:`rank_correlation`): how well the map ranks cells
+  like a candidate objective does.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from demos.core.validation import check_shape
+from demos.core.validation import as_numpy, check_shape
 from demos.worlds.mazes import Levels, bfs_distances
-
-SETTLE_OUTCOMES = ("exit", "proxy", "neither")
-"""Where an agent can settle: the exit (base objective), the marker (proxy), or elsewhere."""
-
-EXIT, PROXY, NEITHER = range(3)
-
-
-def settle_outcomes(levels: Levels, final_positions: np.ndarray) -> np.ndarray:
-    """Classify where each agent settled.
-
-    Args:
-        levels: n levels.
-        final_positions: (n, 2) int (row, col). The agent's cell at the end of the rollout.
-
-    Returns:
-        (n,) int64 index into :data:`SETTLE_OUTCOMES`. A correlated level's marker is on its exit;
-        settling there counts as "exit".
-    """
-    final = _check_positions(levels, final_positions, "final_positions")
-    on_exit = np.all(final == levels.exit, axis=1)
-    on_marker = np.all(final == levels.marker, axis=1)
-    return np.where(on_exit, EXIT, np.where(on_marker, PROXY, NEITHER)).astype(np.int64)
-
-
-def settle_rates(levels: Levels, final_positions: np.ndarray) -> dict[str, float]:
-    """Share of levels settling on each outcome: ``{"exit": , "proxy": , "neither": }``, sum 1."""
-    outcomes = settle_outcomes(levels, final_positions)
-    counts = np.bincount(outcomes, minlength=len(SETTLE_OUTCOMES))
-    return {
-        name: float(count / len(outcomes))
-        for name, count in zip(SETTLE_OUTCOMES, counts, strict=True)
-    }
-
-
-def success_rate(reached_exit: np.ndarray) -> float:
-    """Share of episodes that reached the exit, the base objective.
-
-    Args:
-        reached_exit: (n,) bool, n >= 1. True where the agent stood on the exit within the limit.
-    """
-    reached = np.asarray(reached_exit)
-    check_shape(
-        "reached_exit", reached.shape, "(n,) with n >= 1", reached.ndim == 1 and reached.size
-    )
-    return float(reached.astype(bool).mean())
-
-
-def optimality_gap(levels: Levels, steps_taken: np.ndarray, reached: np.ndarray) -> float:
-    """Mean extra steps over the shortest path, among episodes that reached the exit.
-
-    Args:
-        levels: n levels.
-        steps_taken: (n,) int. Step on which the agent first stood on the exit (ignored where
-            ``reached`` is False).
-        reached: (n,) bool. Whether it got there within the limit.
-
-    Returns:
-        float >= 0: mean of ``steps_taken - BFS distance from start to exit`` over successes;
-        NaN if no episode succeeded. Failures are left out, so read it next to the success rate.
-    """
-    n = len(levels)
-    steps = np.asarray(steps_taken)
-    reached = np.asarray(reached)
-    check_shape("steps_taken", steps.shape, f"({n},)", steps.shape == (n,))
-    check_shape("reached", reached.shape, f"({n},)", reached.shape == (n,))
-    reached = reached.astype(bool)
-    if not reached.any():
-        return float("nan")
-    shortest = _start_distances(levels, "exit")
-    extra = steps[reached] - shortest[reached]
-    if np.any(extra < 0):
-        raise ValueError(
-            "steps_taken must be at least the BFS distance from start to exit where reached is "
-            f"True, got {steps[reached][extra < 0]} below {shortest[reached][extra < 0]}"
-        )
-    return float(extra.mean())
+from demos.worlds.outcomes import settle_rates
 
 
 def reward_peaks(reward_map: np.ndarray, walls: np.ndarray) -> np.ndarray:
@@ -148,7 +67,7 @@ def rank_correlation(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarr
         (n,) float in [-1, 1]; NaN for a level with fewer than 2 masked cells or where ``a`` or
         ``b`` is constant over them.
     """
-    a, b, mask = _numpy(a).astype(float), _numpy(b).astype(float), _numpy(mask)
+    a, b, mask = as_numpy(a).astype(float), as_numpy(b).astype(float), as_numpy(mask)
     check_shape("a", a.shape, "(n, ...)", a.ndim >= 1)
     check_shape("b", b.shape, f"{a.shape} like a", b.shape == a.shape)
     check_shape("mask", mask.shape, f"{a.shape} like a", mask.shape == a.shape)
@@ -219,30 +138,9 @@ def objective_correlations(levels: Levels, reward_map: np.ndarray) -> dict[str, 
     }
 
 
-def _start_distances(levels: Levels, target: str) -> np.ndarray:
-    dist = levels.distances(target)
-    return dist[np.arange(len(levels)), levels.start[:, 0], levels.start[:, 1]]
-
-
-def _numpy(array) -> np.ndarray:
-    """A numpy array from a numpy array, a list or a torch tensor (detached, on the CPU)."""
-    if hasattr(array, "detach"):
-        array = array.detach().cpu().numpy()
-    return np.asarray(array)
-
-
-def _check_positions(levels: Levels, positions, name: str) -> np.ndarray:
-    if not isinstance(levels, Levels):
-        raise ValueError(f"levels must be a Levels, got {type(levels).__name__}")
-    positions = _numpy(positions)
-    n = len(levels)
-    check_shape(name, positions.shape, f"({n}, 2)", positions.shape == (n, 2) and n >= 1)
-    return positions
-
-
 def _check_maps(reward_map, walls) -> tuple[np.ndarray, np.ndarray]:
-    reward_map = _numpy(reward_map).astype(float)
-    walls = _numpy(walls).astype(bool)
+    reward_map = as_numpy(reward_map).astype(float)
+    walls = as_numpy(walls).astype(bool)
     check_shape("reward_map", reward_map.shape, "(n, H, W)", reward_map.ndim == 3)
     check_shape(
         "walls", walls.shape, f"{reward_map.shape} like reward_map", walls.shape == reward_map.shape

@@ -40,7 +40,7 @@ import torch
 
 from demos.agents.planners import FEATURES, Planner
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int, check_shape
+from demos.core.validation import check_float, check_fraction, check_int, check_shape
 from demos.experiments.proxy_shift import (
     ProxyShiftConfig,
     ProxyShiftResult,
@@ -117,8 +117,8 @@ def read_objective(
     """
     if not isinstance(model, Planner):
         raise ValueError(f"model must be a Planner, got {type(model).__name__}")
-    exit_salience = _positive_fraction("exit_salience", exit_salience)
-    marker_salience = _positive_fraction("marker_salience", marker_salience)
+    exit_salience = check_fraction("exit_salience", exit_salience)
+    marker_salience = check_fraction("marker_salience", marker_salience)
     features = torch.zeros((1, len(FEATURES), 1, 4))
     exit_channel, marker_channel = FEATURES.index("exit"), FEATURES.index("marker")
     features[0, exit_channel, 0, 1] = exit_salience
@@ -400,10 +400,3 @@ def _as_index(index, n: int):
     if isinstance(index, (int, np.integer)) and not isinstance(index, bool):
         return [int(index)]
     return index
-
-
-def _positive_fraction(name: str, value) -> float:
-    value = check_float(name, value, 0.0, 1.0)
-    if value <= 0.0:
-        raise ValueError(f"{name} must be a number in (0, 1], got {value!r}")
-    return value

@@ -191,8 +191,10 @@ def _check_tuple(name: str, value: Any, args: tuple, spec: Valid | None) -> tupl
         check_field(f"{name}[{i}]", item, item_kind, {_SPEC: spec} if spec else None)
         for i, item in enumerate(items)
     )
-    if spec is not None and spec.increasing and any(
-        b <= a for a, b in zip(checked, checked[1:], strict=False)
+    if (
+        spec is not None
+        and spec.increasing
+        and any(b <= a for a, b in zip(checked, checked[1:], strict=False))
     ):
         raise ValueError(f"{name} must be strictly increasing, got {value!r}")
     return checked

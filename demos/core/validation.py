@@ -69,3 +69,46 @@ def _range_text(low: float | None, high: float | None) -> str:
     if high is not None:
         return f" <= {high}"
     return ""
+
+
+def check_fraction(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a number in (0, 1] (a brightness, a share > 0)."""
+    number = check_float(name, value, 0.0, 1.0)
+    if number <= 0.0:
+        raise ValueError(f"{name} must be a number in (0, 1], got {value!r}")
+    return number
+
+
+def check_cells(name: str, cells: Any, n: int, height: int, width: int | None = None):
+    """Return ``cells`` as an (n, 2) int64 array of (row, col) cells inside an H x W grid."""
+    import numpy as np
+
+    width = height if width is None else width
+    array = as_numpy(cells)
+    check_shape(name, array.shape, f"({n}, 2)", array.shape == (n, 2))
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must hold integer (row, col) cells, got dtype {array.dtype}")
+    array = array.astype(np.int64)
+    if array.size and (
+        array.min() < 0 or array[:, 0].max() >= height or array[:, 1].max() >= width
+    ):
+        raise ValueError(f"{name} must hold cells inside the {height}x{width} grid, got {array}")
+    return array
+
+
+def as_numpy(array: Any):
+    """A numpy array from a numpy array, a list or a torch tensor (detached, on the CPU)."""
+    import numpy as np
+
+    if hasattr(array, "detach"):
+        array = array.detach().cpu().numpy()
+    return np.asarray(array)
+
+
+def read_only(array: Any):
+    """A read-only copy of ``array`` (for the arrays of frozen dataclasses)."""
+    import numpy as np
+
+    copy = np.array(array, copy=True)
+    copy.setflags(write=False)
+    return copy

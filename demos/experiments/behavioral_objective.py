@@ -31,7 +31,8 @@ from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.experiments.proxy_shift import ProxyShiftConfig, ProxyShiftResult, run_proxy_shift
 from demos.training import rollouts
-from demos.worlds.mazes import Levels
+from demos.worlds import outcomes
+from demos.worlds.mazes import Levels, default_horizon
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class BehavioralObjectiveConfig:
     @property
     def horizon(self) -> int:
         """The inverse planner's horizon (``observer_horizon``, or 3 * size when it is 0)."""
-        return self.observer_horizon or rollouts.default_horizon(self.size)
+        return self.observer_horizon or default_horizon(self.size)
 
 
 def train_with_snapshots(
@@ -262,7 +263,7 @@ class Objectives:
         """
         behaviour = self.behavioral.rates()
         mesa = metrics.peak_rates(self.levels, self.reward_map)
-        settled = metrics.settle_rates(self.levels, self.paths[:, -1])
+        settled = outcomes.settle_rates(self.levels, self.paths[:, -1])
         return {
             "behavioral_on_exit": behaviour["exit"],
             "behavioral_on_marker": behaviour["proxy"],

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from demos.agents import planners
 from demos.analysis import compression
@@ -132,12 +131,6 @@ class DescriptionLengthResult:
         }
 
 
-def success(model, levels: Levels) -> float:
-    """Share of ``levels`` on which ``model``'s greedy agent reaches the exit."""
-    with torch.no_grad():
-        return rollouts.rollout(levels, model.policy(levels)).success_rate()
-
-
 @register(
     "description-length",
     DescriptionLengthConfig,
@@ -186,10 +179,10 @@ def run_description_length(
         planner_program_bits=program,
         crossover_uncompressed=compression.crossover(counts, uncompressed, program + parameters),
         crossover_lzma=compression.crossover(counts, packed, program + parameters),
-        planner_success=success(planner, levels),
-        planner_fresh_success=success(planner, fresh),
-        table_success_stored=success(table, levels),
-        table_success_fresh=success(table, fresh),
+        planner_success=rollouts.success_rate(planner, levels),
+        planner_fresh_success=rollouts.success_rate(planner, fresh),
+        table_success_stored=rollouts.success_rate(table, levels),
+        table_success_fresh=rollouts.success_rate(table, fresh),
         train_seconds=history.train_seconds,
         levels=levels,
         planner=planner,

@@ -142,16 +142,6 @@ def fresh_levels(config: PlannerVsReactiveConfig, size: int) -> Levels:
     return _cached_test_levels(size, config.test_levels, config.wall_density, config.seed)
 
 
-def success_rate(model: torch.nn.Module, levels: Levels, steps: int | None = None) -> float:
-    """Share of ``levels`` on which the model's greedy agent reaches the exit.
-
-    ``steps`` is passed to ``model.policy`` (the planner's value-iteration steps; the reactive
-    policy ignores it). The rollout runs :func:`demos.training.rollouts.default_horizon` steps.
-    """
-    with torch.no_grad():
-        return rollouts.rollout(levels, model.policy(levels, steps)).success_rate()
-
-
 def exit_in_view(levels: Levels, radius: int) -> np.ndarray:
     """(n,) bool: whether the exit lies within ``radius`` rows and columns of the start, i.e.
     inside the reactive CNN's receptive field at the start cell."""
@@ -219,9 +209,9 @@ class PlannerVsReactiveResult:
             levels = fresh_levels(self.config, size)
             columns["size"].append(size)
             columns["planner"].append(
-                success_rate(self.planner, levels, planning_steps_for(self.config, size))
+                rollouts.success_rate(self.planner, levels, planning_steps_for(self.config, size))
             )
-            columns["reactive"].append(success_rate(self.reactive, levels))
+            columns["reactive"].append(rollouts.success_rate(self.reactive, levels))
         return columns
 
     def summary(self) -> dict:
@@ -311,14 +301,16 @@ def run_planner_vs_reactive(
     test = {size: fresh_levels(config, size) for size in sizes.values()}
     success: dict[str, dict[str, float]] = {}
     for name, model in models.items():
-        success[name] = {"train_levels": success_rate(model, train, config.planning_steps)}
+        success[name] = {"train_levels": rollouts.success_rate(model, train, config.planning_steps)}
         for where, size in sizes.items():
-            success[name][where] = success_rate(model, test[size], planning_steps_for(config, size))
+            success[name][where] = rollouts.success_rate(
+                model, test[size], planning_steps_for(config, size)
+            )
 
     large = test[config.large_size]
     out_of_view = ~exit_in_view(large, models["reactive"].radius)
     if out_of_view.any():
-        reactive_out = success_rate(models["reactive"], large.subset(out_of_view))
+        reactive_out = rollouts.success_rate(models["reactive"], large.subset(out_of_view))
     else:
         reactive_out = float("nan")
     return PlannerVsReactiveResult(

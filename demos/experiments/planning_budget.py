@@ -23,7 +23,7 @@ from demos.core.runtime import seeded
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training import compute_penalty, rollouts
-from demos.worlds.mazes import LevelConfig, generate_levels
+from demos.worlds.mazes import LevelConfig, default_horizon, generate_levels
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ def run_planning_budget(
         paths.append(float(distances.mean()))
 
         planner = found["models"][-1]
-        horizon = 4 * size
+        horizon = default_horizon(size)
         with torch.no_grad():
             one_step = planner.policy(test, steps=1)
         stateless.append(rollouts.rollout(test, one_step, steps=horizon).success_rate())

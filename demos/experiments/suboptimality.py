@@ -33,7 +33,7 @@ from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.experiments.proxy_shift import ProxyShiftResult
 from demos.training import rollouts
-from demos.worlds.mazes import Levels, shifted
+from demos.worlds.mazes import Levels, default_horizon, shifted
 
 MODELS = ("proxy-seeking", "exit-seeking")
 """The two planners the experiment compares, by the objective they learned."""
@@ -197,7 +197,7 @@ def run_suboptimality(config: SuboptimalityConfig, progress: bool = False) -> Su
         marker_from=config.marker_from,
         marker_to=config.marker_to,
     )
-    horizon = rollouts.default_horizon(test.size) + max(config.test_planning_steps)
+    horizon = default_horizon(test.size) + max(config.test_planning_steps)
     rates, walks = {}, {}
     for name, run in runs.items():
         with torch.no_grad():

@@ -208,13 +208,6 @@ class RandomPlanningSteps:
         return self.planner.state_dict()
 
 
-def success_rate(model: planners.Planner, levels: Levels, steps: int, tensors=None) -> float:
-    """Share of ``levels`` whose greedy agent reaches the exit with K = ``steps``."""
-    with torch.no_grad():
-        logits = model.policy(levels if tensors is None else tensors, steps)
-    return rollouts.rollout(levels, logits).success_rate()
-
-
 def kernel_figures(model: planners.Planner) -> dict[str, float]:
     """``kernel_distance`` and ``distance_<move>`` of the model's learned kernels."""
     _, distances = planners.match_kernels(model.backup.kernels().detach())
@@ -254,7 +247,7 @@ def run_vin_kernel(config: VinKernelConfig, progress: bool = False) -> VinKernel
 
     def evaluate(trainee: RandomPlanningSteps) -> dict[str, float]:
         figures = kernel_figures(trainee.planner)
-        figures["train_success"] = success_rate(
+        figures["train_success"] = rollouts.success_rate(
             trainee.planner, train, config.max_train_k, train_tensors
         )
         return figures
@@ -272,7 +265,7 @@ def run_vin_kernel(config: VinKernelConfig, progress: bool = False) -> VinKernel
         snapshot_every=config.snapshot_every,
     )
     by_size = {
-        size: {k: success_rate(model, levels, k) for k in config.test_ks}
+        size: {k: rollouts.success_rate(model, levels, k) for k in config.test_ks}
         for size, levels in tests.items()
     }
     success_by_k = {

@@ -514,7 +514,7 @@ def replay_vin(result, hard_coded=None, steps: Sequence[int] | None = None) -> d
         ``hard_coded`` ((len(ks),) success, or None).
     """
     from demos.agents import planners
-    from demos.experiments.vin_kernel import success_rate
+    from demos.training.rollouts import success_rate
 
     config = result.config
     ks = list(config.test_ks)

@@ -23,7 +23,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from demos.core.validation import check_int, check_shape
+from demos.core.validation import as_numpy, check_int, check_shape
 
 OKABE_ITO = {
     "black": "#000000",
@@ -223,7 +223,7 @@ def draw_reward_map(
         colorbar: whether to add a colour bar labelled ``label`` beside the panel.
         label: the colour bar's label.
     """
-    values = _numpy(reward_map).astype(float)
+    values = as_numpy(reward_map).astype(float)
     if values.ndim == 3 and values.shape[0] == 1:
         values = values[0]
     check_shape("reward_map", values.shape, "(H, W)", values.ndim == 2)
@@ -232,7 +232,7 @@ def draw_reward_map(
         if walls is None:
             walls = levels.walls[index]
     if walls is not None:
-        walls = _numpy(walls).astype(bool)
+        walls = as_numpy(walls).astype(bool)
         check_shape(
             "walls", walls.shape, f"{values.shape} like reward_map", walls.shape == values.shape
         )
@@ -329,7 +329,7 @@ def draw_rates(
     title: str | None = None,
     ylabel: str = "share of levels",
 ) -> Axes:
-    """Bar chart of outcome shares, e.g. :func:`demos.analysis.metrics.settle_rates`.
+    """Bar chart of outcome shares, e.g. :func:`demos.worlds.outcomes.settle_rates`.
 
     Args:
         rates: ``{"exit": .., "proxy": .., "neither": ..}``, or several such dicts by group name
@@ -431,9 +431,3 @@ def _columns(history) -> dict[str, list]:
         raise ValueError("history must be a dict of lists or a non-empty list of dicts")
     names = list(dict.fromkeys(key for row in rows for key in row))
     return {name: [row.get(name, np.nan) for row in rows] for name in names}
-
-
-def _numpy(array) -> np.ndarray:
-    if hasattr(array, "detach"):
-        array = array.detach().cpu().numpy()
-    return np.asarray(array)

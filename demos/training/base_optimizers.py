@@ -32,9 +32,9 @@ from tqdm.auto import tqdm
 from demos.agents.planners import encode
 from demos.core import runtime  # noqa: F401  (sets one torch thread)
 from demos.core.validation import check_choice, check_float, check_int
-from demos.training.rollouts import default_horizon, rollout
+from demos.training.rollouts import rollout
 from demos.worlds import mazes
-from demos.worlds.mazes import Levels
+from demos.worlds.mazes import Levels, default_horizon
 
 Evaluate = Callable[[torch.nn.Module], dict[str, float]]
 """``evaluate(model) -> {"name": value}``: figures recorded in the history during training."""
@@ -218,7 +218,7 @@ def reinforce(
         batch_size: int >= 2. Episodes per step.
         discount: float in (0, 1]. Discount of the return.
         entropy_bonus: float >= 0. Weight of the policy's mean entropy in the objective.
-        horizon: steps per episode (default :func:`demos.training.rollouts.default_horizon`).
+        horizon: steps per episode (default :func:`demos.worlds.mazes.default_horizon`).
         generator: torch.Generator for batches and action sampling.
         evaluate, eval_every, progress, snapshot_every: as in :func:`imitate`.
 

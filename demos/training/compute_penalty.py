@@ -28,7 +28,7 @@ import torch
 from demos.agents import planners
 from demos.core.validation import check_float, check_int, check_shape
 from demos.training import base_optimizers, rollouts
-from demos.worlds.mazes import Levels, step
+from demos.worlds.mazes import Levels, default_horizon, step
 
 
 def train_by_planning_steps(
@@ -171,7 +171,7 @@ def stateful_rollout(
         reward_map: (n, H, W) float. The mesa-objective the agent plans for.
         backups_per_move: int >= 1. Planning steps per move.
         moves: int >= 1. Moves per episode (default
-        :func:`demos.training.rollouts.default_horizon`). discount: float in (0, 1].
+        :func:`demos.worlds.mazes.default_horizon`). discount: float in (0, 1].
 
     Returns:
         Rollout of the n agents.
@@ -180,7 +180,7 @@ def stateful_rollout(
         raise ValueError(f"levels must be a Levels, got {type(levels).__name__}")
     backups_per_move = check_int("backups_per_move", backups_per_move, 1, 10_000)
     size = levels.size
-    moves = rollouts.default_horizon(size) if moves is None else check_int("moves", moves, 1)
+    moves = default_horizon(size) if moves is None else check_int("moves", moves, 1)
     discount = check_float("discount", discount, 1e-6, 1.0)
     reward = torch.as_tensor(np.asarray(reward_map), dtype=torch.float32)
     n = len(levels)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from demos.analysis import metrics
 from demos.core import runtime  # noqa: F401  (sets one torch thread)
 from demos.core.validation import check_int, check_shape
-from demos.worlds.mazes import Levels, step
+from demos.worlds import outcomes
+from demos.worlds.mazes import Levels, default_horizon, step
 
 
 @dataclass
@@ -42,21 +42,15 @@ class Rollout:
 
     def success_rate(self) -> float:
         """Share of agents that reached the exit."""
-        return metrics.success_rate(self.reached_exit)
+        return outcomes.success_rate(self.reached_exit)
 
     def settle_rates(self) -> dict[str, float]:
         """Share of agents settling on the exit, on the marker (proxy) or elsewhere."""
-        return metrics.settle_rates(self.levels, self.final_positions)
+        return outcomes.settle_rates(self.levels, self.final_positions)
 
     def optimality_gap(self) -> float:
         """Mean extra steps over the shortest path to the exit, among successes (NaN if none)."""
-        return metrics.optimality_gap(self.levels, self.first_exit_step, self.reached_exit)
-
-
-def default_horizon(size: int) -> int:
-    """Steps a rollout runs by default: ``3 * size``, enough for any shortest path the book's
-    wall densities produce, with room to spare."""
-    return 3 * check_int("size", size, 1)
+        return outcomes.optimality_gap(self.levels, self.first_exit_step, self.reached_exit)
 
 
 def rollout(
@@ -71,8 +65,8 @@ def rollout(
     Args:
         levels: n levels.
         logits: (n, 5, H, W) float tensor or array. Policy logits at every cell.
-        steps: int >= 1, steps to run (default :func:`default_horizon` of the level size).
-        greedy: take the most likely action (True) or sample from the softmax (False).
+        steps: int >= 1, steps to run (default :func:`demos.worlds.mazes.default_horizon` of the
+        level size). greedy: take the most likely action (True) or sample from the softmax (False).
         generator: torch.Generator for sampling (used only when ``greedy`` is False).
 
     Returns:
@@ -111,3 +105,32 @@ def rollout(
     return Rollout(
         levels=levels, paths=paths, reached_exit=first_exit >= 0, first_exit_step=first_exit
     )
+
+
+def greedy_rollout(
+    model, levels: Levels, planning_steps: int | None = None, tensors=None, steps: int | None = None
+) -> Rollout:
+    """Walk every level with the model's greedy agent, without tracking gradients.
+
+    Args:
+        model: anything with ``policy(levels, steps=None) -> (n, 5, H, W)`` logits (a planner,
+            a reactive network, a lookup table, ...).
+        levels: n levels.
+        planning_steps: passed to ``model.policy`` as its ``steps`` (a planner's K; models
+            without a planning loop ignore it); None for the model's own default.
+        tensors: optional encoded ``levels`` (:func:`demos.agents.planners.encode`) to pass to the
+            model instead of ``levels``, to save encoding them again.
+        steps: moves the agent makes (default :func:`demos.worlds.mazes.default_horizon`).
+
+    Returns:
+        Rollout.
+    """
+    with torch.no_grad():
+        logits = model.policy(levels if tensors is None else tensors, planning_steps)
+    return rollout(levels, logits, steps=steps)
+
+
+def success_rate(model, levels: Levels, planning_steps: int | None = None, tensors=None) -> float:
+    """Share of ``levels`` on which the model's greedy agent reaches the exit (see
+    :func:`greedy_rollout` for the arguments). The book's one "how often does it succeed"."""
+    return greedy_rollout(model, levels, planning_steps, tensors).success_rate()

@@ -22,8 +22,8 @@ Hidden measures:
     sees it. ``info["optimal_steps"]``: BFS steps from the start to the exit, to compare against.
 
 Termination:
-    ``terminated`` on reaching the exit; ``truncated`` after ``max_steps`` steps (default 4 *
-    size) without reaching it.
+    ``terminated`` on reaching the exit; ``truncated`` after ``max_steps`` steps (default
+    :func:`demos.worlds.mazes.default_horizon`) without reaching it.
 
 Randomness:
     Levels come from ``self.np_random``, seeded by ``reset(seed=...)``.
@@ -55,15 +55,19 @@ class MazeEnv(gym.Env):
         """
         Args:
             config: the level distribution; default ``LevelConfig()``.
-            max_steps: int >= 1, steps before truncation; default ``4 * config.size``.
-            render_mode: None or "rgb_array".
+            max_steps: int >= 1, steps before truncation; default
+            :func:`demos.worlds.mazes.default_horizon`. render_mode: None or "rgb_array".
         """
         config = LevelConfig() if config is None else config
         if not isinstance(config, LevelConfig):
             raise ValueError(f"config must be a LevelConfig, got {type(config).__name__}")
         self.config = config
         size = config.size
-        self.max_steps = 4 * size if max_steps is None else check_int("max_steps", max_steps, 1)
+        self.max_steps = (
+            mazes.default_horizon(size)
+            if max_steps is None
+            else check_int("max_steps", max_steps, 1)
+        )
         if render_mode is not None:
             check_choice("render_mode", render_mode, self.metadata["render_modes"])
         self.render_mode = render_mode

@@ -38,8 +38,8 @@ Hidden measures (keys collected beyond use):
 
 Termination:
     An episode ends when no chest is left, or after ``steps`` moves (the horizon, by default
-    :func:`default_horizon`). An agent holding no key with no key left simply runs out the
-    horizon.
+    :func:`demos.worlds.mazes.default_horizon`). An agent holding no key with no key left simply
+    runs out the horizon.
 
 Randomness:
     Only from the ``numpy.random.Generator`` passed to :func:`generate_worlds`. The expert, the
@@ -100,7 +100,7 @@ from matplotlib.colors import ListedColormap
 from torch import nn
 
 from demos.agents import planners
-from demos.core.validation import check_float, check_int, check_shape
+from demos.core.validation import check_cells, check_float, check_int, check_shape, read_only
 from demos.figures.style import COLORS, FONT, OKABE_ITO, draw_grid, maze_legend
 from demos.training import base_optimizers
 from demos.training.base_optimizers import TrainingHistory
@@ -181,7 +181,7 @@ class Worlds:
             walls.ndim == 3 and walls.shape[0] >= 1 and walls.shape[1] == walls.shape[2],
         )
         n, size = walls.shape[0], walls.shape[1]
-        start = _check_cells("start", self.start, n, size)
+        start = check_cells("start", self.start, n, size)
         if np.any(walls[np.arange(n), start[:, 0], start[:, 1]]):
             raise ValueError("start must lie on free cells, but some start cells are walls")
         maps = {}
@@ -199,7 +199,7 @@ class Worlds:
         if items.max() > MAX_ITEMS:
             raise ValueError(f"each level may hold at most {MAX_ITEMS} items, got {items.max()}")
         for name, value in (("walls", walls), ("start", start), *maps.items()):
-            object.__setattr__(self, name, _frozen(value))
+            object.__setattr__(self, name, read_only(value))
 
     def __len__(self) -> int:
         return self.walls.shape[0]
@@ -277,7 +277,7 @@ def generate_worlds(config: WorldConfig, n: int, rng: np.random.Generator) -> Wo
     chests = np.zeros((n, size * size), dtype=bool)
     rows = np.arange(n)
     for item in range(config.keys + config.chests):
-        cell = _uniform_choice(allowed, rng)
+        cell = mazes.uniform_choice(allowed, rng)
         allowed[rows, cell] = False
         (keys if item < config.keys else chests)[rows, cell] = True
     shape = (n, size, size)
@@ -425,11 +425,6 @@ def observe(worlds: Worlds, state: State | None = None) -> tuple[np.ndarray, np.
     maps[:, 2] = state.chests
     maps[np.arange(n), 3, state.position[:, 0], state.position[:, 1]] = 1.0
     return maps, np.array(state.keys_held)
-
-
-def default_horizon(size: int) -> int:
-    """Steps an episode lasts by default: ``3 * size + 2``."""
-    return 3 * check_int("size", size, 1) + 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -819,14 +814,18 @@ def rollout(worlds: Worlds, agent, steps: int | None = None) -> Episodes:
         worlds: the n levels.
         agent: a :class:`KeyChestPlanner` (acts greedily, re-planning as items change), an
             :class:`Expert` built for ``worlds``, or any callable ``agent(state) -> (n,) int``.
-        steps: int >= 1, the horizon (default :func:`default_horizon`).
+        steps: int >= 1, the horizon (default :func:`demos.worlds.mazes.default_horizon`).
 
     Returns:
         Episodes.
     """
     if not isinstance(worlds, Worlds):
         raise ValueError(f"worlds must be a Worlds, got {type(worlds).__name__}")
-    steps = default_horizon(worlds.size) if steps is None else check_int("steps", steps, 1, 10_000)
+    steps = (
+        mazes.default_horizon(worlds.size)
+        if steps is None
+        else check_int("steps", steps, 1, 10_000)
+    )
     if isinstance(agent, KeyChestPlanner):
         agent = PlannerPolicy(agent, worlds)
     elif isinstance(agent, Expert) and agent.worlds is not worlds:
@@ -879,7 +878,11 @@ def demonstrations(
     expert = Expert(worlds) if expert is None else expert
     if expert.worlds is not worlds:
         raise ValueError("expert must be built for these worlds (Expert(worlds))")
-    steps = default_horizon(worlds.size) if steps is None else check_int("steps", steps, 1, 10_000)
+    steps = (
+        mazes.default_horizon(worlds.size)
+        if steps is None
+        else check_int("steps", steps, 1, 10_000)
+    )
     seen: dict[tuple[int, int], None] = {}
     state = initial_state(worlds)
     for _ in range(steps + 1):
@@ -1168,28 +1171,6 @@ def _used_items(worlds: Worlds, index: int, path: np.ndarray) -> tuple[np.ndarra
     return used_keys, used_chests
 
 
-def _check_cells(name: str, cells, n: int, size: int) -> np.ndarray:
-    """(n, 2) integer cells inside a size x size grid, as int64."""
-    array = np.asarray(cells)
-    check_shape(name, array.shape, f"({n}, 2)", array.shape == (n, 2))
-    if not np.issubdtype(array.dtype, np.integer) or array.min() < 0 or array.max() >= size:
-        raise ValueError(f"{name} must hold integer cells inside the {size}x{size} grid")
-    return array.astype(np.int64)
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, copy=True)
-    array.setflags(write=False)
-    return array
-
-
-def _uniform_choice(allowed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """(m, k) bool -> (m,) index of a uniformly random True entry per row (each row has one)."""
-    keys = rng.random(allowed.shape)
-    keys[~allowed] = -1.0
-    return keys.argmax(axis=1)
-
-
 __all__ = [
     "BASE_DISCOUNT",
     "CHANNELS",
@@ -1207,7 +1188,6 @@ __all__ = [
     "Worlds",
     "aligned_planner",
     "concatenate",
-    "default_horizon",
     "demonstrations",
     "draw_world",
     "generate_worlds",

@@ -44,7 +44,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from demos.core.validation import check_choice, check_float, check_int, check_shape
+from demos.core.validation import (
+    check_cells,
+    check_choice,
+    check_float,
+    check_fraction,
+    check_int,
+    check_shape,
+    read_only,
+)
 
 ACTIONS = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]], dtype=np.int64)
 """(5, 2) int64: the (row, col) offset of each action: stay, up, down, left, right."""
@@ -61,13 +69,6 @@ STAY, UP, DOWN, LEFT, RIGHT = range(5)
 MAX_SIZE = 64
 _MAX_ROUNDS = 40
 """Rounds of candidate layouts :func:`generate_levels` draws before it gives up."""
-
-
-def _check_positive_fraction(name: str, value) -> float:
-    value = check_float(name, value, 0.0, 1.0)
-    if value <= 0.0:
-        raise ValueError(f"{name} must be a number in (0, 1], got {value!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -99,11 +100,11 @@ class LevelConfig:
             "decorrelated_fraction",
             check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
         )
-        set_(self, "exit_salience", _check_positive_fraction("exit_salience", self.exit_salience))
+        set_(self, "exit_salience", check_fraction("exit_salience", self.exit_salience))
         set_(
             self,
             "marker_salience",
-            _check_positive_fraction("marker_salience", self.marker_salience),
+            check_fraction("marker_salience", self.marker_salience),
         )
         set_(
             self,
@@ -115,6 +116,16 @@ class LevelConfig:
                 self.size * self.size - 1,
             ),
         )
+
+
+def default_horizon(size: int) -> int:
+    """Steps an episode lasts by default in a grid of side ``size``: ``3 * size``.
+
+    Enough for the shortest path of every level the book draws (the longest seen is under
+    ``2 * size``), with room to spare; the one horizon of every world, rollout and base optimizer
+    in the book.
+    """
+    return 3 * check_int("size", size, 1)
 
 
 def shifted(config: LevelConfig, **changes) -> LevelConfig:
@@ -159,12 +170,12 @@ class Levels:
             walls.ndim == 3 and walls.shape[1:] == (size, size),
         )
         n = walls.shape[0]
-        object.__setattr__(self, "walls", _frozen(walls))
+        object.__setattr__(self, "walls", read_only(walls))
         for name in ("start", "exit", "marker"):
-            cells = _check_cells(name, getattr(self, name), n, size)
+            cells = check_cells(name, getattr(self, name), n, size)
             if np.any(walls[np.arange(n), cells[:, 0], cells[:, 1]]):
                 raise ValueError(f"{name} must lie on free cells, but some {name} cells are walls")
-            object.__setattr__(self, name, _frozen(cells))
+            object.__setattr__(self, name, read_only(cells))
 
     def __len__(self) -> int:
         return self.walls.shape[0]
@@ -216,7 +227,7 @@ class Levels:
             ``exit_salience`` on the exit; marker ``marker_salience`` on the marker; agent 1 on
             the agent. Zero elsewhere.
         """
-        agent = self.start if agent is None else _check_cells("agent", agent, len(self), self.size)
+        agent = self.start if agent is None else check_cells("agent", agent, len(self), self.size)
         n, size = len(self), self.size
         rows = np.arange(n)
         obs = np.zeros((n, len(CHANNELS), size, size), dtype=np.float32)
@@ -311,14 +322,14 @@ def generate_levels(
     exit_ = np.concatenate(kept_exit)
     dist = np.concatenate(kept_dist)
     flat_dist = dist.reshape(n, -1)
-    marker_flat = _uniform_choice(flat_dist >= far, rng)
+    marker_flat = uniform_choice(flat_dist >= far, rng)
     exit_flat = exit_[:, 0] * size + exit_[:, 1]
     marker_flat = np.where(decorrelated, marker_flat, exit_flat)
     allowed = flat_dist >= 0
     rows = np.arange(n)
     allowed[rows, exit_flat] = False
     allowed[rows, marker_flat] = False
-    start_flat = _uniform_choice(allowed, rng)
+    start_flat = uniform_choice(allowed, rng)
     return Levels(
         walls=walls,
         start=np.stack(np.divmod(start_flat, size), axis=1),
@@ -335,7 +346,7 @@ def _candidate_layouts(size: int, n_walls: int, batch: int, rng: np.random.Gener
     so the caller's acceptance test rejects them.
     """
     walls, done = _carve_walls(size, n_walls, batch, rng)
-    exit_flat = _uniform_choice(~walls.reshape(batch, -1), rng)
+    exit_flat = uniform_choice(~walls.reshape(batch, -1), rng)
     exit_ = np.stack(np.divmod(exit_flat, size), axis=1)
     dist = _bfs(walls, exit_)
     dist[~done] = -1
@@ -376,14 +387,14 @@ def _carve_walls(size: int, n_walls: int, batch: int, rng: np.random.Generator):
         all_free = np.logical_and.reduce(ring)
         removable = (free & (runs + all_free == 1)).reshape(batch, -1)
         removable &= need[:, None]
-        pick = _uniform_choice(removable, rng)
+        pick = uniform_choice(removable, rng)
         rows = np.flatnonzero(removable.any(axis=1))
         flat_free[rows, pick[rows]] = False
         count[rows] += 1
         stuck = np.flatnonzero(need & ~removable.any(axis=1))
         if len(stuck):
             trial = flat_free[stuck].copy()
-            trial[np.arange(len(stuck)), _uniform_choice(trial, rng)] = False
+            trial[np.arange(len(stuck)), uniform_choice(trial, rng)] = False
             seed = trial.argmax(axis=1)
             reached = _bfs(~trial.reshape(-1, size, size), np.stack(np.divmod(seed, size), 1))
             connected = (reached >= 0).reshape(len(stuck), -1).sum(axis=1) == trial.sum(axis=1)
@@ -392,7 +403,7 @@ def _carve_walls(size: int, n_walls: int, batch: int, rng: np.random.Generator):
     return ~free, count == n_walls
 
 
-def _uniform_choice(allowed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def uniform_choice(allowed: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """(m, k) bool -> (m,) index of a uniformly random True entry per row (each row needs one)."""
     keys = rng.random(allowed.shape)
     keys[~allowed] = -1.0
@@ -416,7 +427,7 @@ def bfs_distances(walls: np.ndarray, target: np.ndarray) -> np.ndarray:
     n, height, width = walls.shape
     if height != width:
         raise ValueError(f"walls must be square grids (H == W), got shape {walls.shape}")
-    target = _check_cells("target", target, n, height)
+    target = check_cells("target", target, n, height)
     if np.any(walls[np.arange(n), target[:, 0], target[:, 1]]):
         raise ValueError("target must lie on free cells, but some target cells are walls")
     return _bfs(walls, target)
@@ -498,7 +509,7 @@ def step(walls: np.ndarray, positions: np.ndarray, actions: np.ndarray) -> np.nd
     walls = np.asarray(walls)
     check_shape("walls", walls.shape, "(n, H, W)", walls.ndim == 3)
     n, height, width = walls.shape
-    positions = _check_cells("positions", positions, n, height, width)
+    positions = check_cells("positions", positions, n, height, width)
     actions = np.asarray(actions)
     check_shape("actions", actions.shape, f"({n},)", actions.shape == (n,))
     if actions.size and (
@@ -549,24 +560,3 @@ def parse_level(picture: str | list[str], config: LevelConfig | None = None) -> 
         marker=marker,
         config=config,
     )
-
-
-def _check_cells(name: str, cells, n: int, height: int, width: int | None = None) -> np.ndarray:
-    """(n, 2) integer cells inside an H x W grid, as int64."""
-    width = height if width is None else width
-    array = np.asarray(cells)
-    check_shape(name, array.shape, f"({n}, 2)", array.shape == (n, 2))
-    if array.size and not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} must hold integer (row, col) cells, got dtype {array.dtype}")
-    array = array.astype(np.int64)
-    if array.size and (
-        array.min() < 0 or array[:, 0].max() >= height or array[:, 1].max() >= width
-    ):
-        raise ValueError(f"{name} must hold cells inside the {height}x{width} grid, got {array}")
-    return array
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array = np.array(array, copy=True)
-    array.setflags(write=False)
-    return array
