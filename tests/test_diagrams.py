@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from demos.experiments.bottle_cap import BottleCapConfig, run_bottle_cap
-from demos.figures import diagrams
+from demos.figures import diagrams, style
 from demos.figures.style import new_figure
 from demos.worlds.mazes import LevelConfig, generate_levels
 
@@ -28,7 +28,7 @@ def test_the_diagram_places_every_objective_and_both_alignment_problems(example)
         assert part in diagrams.ALIGNMENT_ALT
     for part in ("outer alignment", "inner alignment", "unintended optimization"):
         assert part in diagrams.ALIGNMENT_ALT
-    png = diagrams.to_png(figure)
+    png = style.to_png(figure)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -38,7 +38,7 @@ def test_the_diagram_rejects_bad_input():
     with pytest.raises(ValueError, match="dpi"):
         diagrams.alignment_diagram(dpi=5)
     with pytest.raises(ValueError, match="figure"):
-        diagrams.to_png("not a figure")
+        style.to_png("not a figure")
 
 
 def test_base_objective_map_is_one_on_the_exit_only():

@@ -20,7 +20,15 @@ from matplotlib.figure import Figure
 from demos.agents import incontext
 from demos.analysis import optimization_power as toy
 from demos.core.validation import check_int
-from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, draw_maze
+from demos.figures.style import (
+    COLORS,
+    CURVE_COLORS,
+    FONT,
+    HEATMAP,
+    OKABE_ITO,
+    draw_maze,
+    style_axes,
+)
 from demos.training import compute_penalty
 
 SERIES = {
@@ -36,30 +44,6 @@ SERIES = {
 
 MATRIX_CMAP = "PuOr"
 """Diverging colour map (colour-blind safe) for weight matrices, centred on zero."""
-
-
-def as_image(figure: Figure):
-    """``figure`` as an ``IPython.display.Image`` (PNG at the figure's dpi), so a notebook shows a
-    figure built without pyplot. The notebook cell's metadata supplies its caption and alt text."""
-    import io
-
-    from IPython.display import Image
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
-    return Image(data=buffer.getvalue(), format="png")
-
-
-def _style(ax: Axes, title: str | None, xlabel: str | None, ylabel: str | None) -> Axes:
-    if title:
-        ax.set_title(title, fontsize=FONT["title"])
-    if xlabel:
-        ax.set_xlabel(xlabel, fontsize=FONT["label"])
-    if ylabel:
-        ax.set_ylabel(ylabel, fontsize=FONT["label"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
-    return ax
 
 
 # ----------------------------------------------------------------------------- the toy model
@@ -88,7 +72,7 @@ def draw_power_curve(ax: Axes, budget: float, tasks: float, kind: str, scale: fl
     )
     ax.plot([best], [at_best], "*", ms=14, color=COLORS["mesa_objective"], mec="black")
     ax.set_ylim(0, max(float(power.max()), budget / tasks) * 1.15)
-    return _style(
+    return style_axes(
         ax,
         f"{toy.FORMULAS[kind]}, c = {scale:g}: x* = {best:.2f}",
         "search power x built into the model",
@@ -116,7 +100,7 @@ def draw_search_vs_tasks(
     ax.minorticks_off()
     ax.set_ylim(0, cap * 1.12)
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
-    return _style(ax, title, "task instances N (log scale)", "x*")
+    return style_axes(ax, title, "task instances N (log scale)", "x*")
 
 
 def render_search_toy(fig: Figure, budget: float, tasks: float, kind: str, scale: float) -> None:
@@ -153,7 +137,7 @@ def draw_success_by_size(
     ax.set_ylim(-0.03, 1.03)
     ax.set_xticks(list(sizes))
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="lower left")
-    return _style(ax, None, "side of the test maze", "share of test mazes solved")
+    return style_axes(ax, None, "side of the test maze", "share of test mazes solved")
 
 
 def draw_two_paths(ax: Axes, levels, paths: Mapping[str, np.ndarray], title: str) -> Axes:
@@ -241,7 +225,7 @@ def draw_train_success(ax: Axes, train_levels: Sequence[int], success: Mapping) 
     ax.set_xticks(list(train_levels), [str(n) for n in train_levels])
     ax.set_ylim(0.8, 1.02)
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="lower left")
-    return _style(
+    return style_axes(
         ax,
         "What the base optimizer sees",
         "distinct training mazes",
@@ -282,7 +266,7 @@ def draw_description_lengths(ax: Axes, results: Mapping[str, object]) -> Axes:
     ax.set_xticks(ticks, [str(n) for n in ticks])
     ax.minorticks_off()
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
-    return _style(ax, "Description length", "distinct mazes N (log scale)", "bits (log scale)")
+    return style_axes(ax, "Description length", "distinct mazes N (log scale)", "bits (log scale)")
 
 
 # ----------------------------------------------------------------------------- planning budget
@@ -322,7 +306,7 @@ def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
         title="net value",
         title_fontsize=FONT["legend"],
     )
-    _style(
+    style_axes(
         ax,
         f"Cost per planning step λ = {cost_per_step:g}",
         "planning steps K",
@@ -375,7 +359,7 @@ def draw_simplicity_time(ax: Axes, boundaries: Mapping[str, float]) -> Axes:
         title_fontsize=FONT["legend"],
         bbox_to_anchor=(0.0, 0.88),
     )
-    return _style(
+    return style_axes(
         ax,
         "Simplicity against speed",
         "time weight λ (per planning step)",
@@ -472,7 +456,7 @@ def render_incontext(fig: Figure, frames: Sequence[dict], step: int) -> None:
         linestyle="none",
     )
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
-    _style(
+    style_axes(
         ax,
         f"Step {step}: cosine {frame['cosine']:.3f}",
         "one step of GD predicts",
@@ -600,7 +584,7 @@ def render_vin(fig: Figure, replay: Mapping, step: int) -> None:
     ax.minorticks_off()
     ax.set_ylim(-0.03, 1.03)
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
-    _style(
+    style_axes(
         ax,
         f"Step {step}: kernel distance {frame['distance']:.2f}",
         "planning steps K at test time",

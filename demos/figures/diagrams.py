@@ -15,8 +15,6 @@ colours from :data:`demos.figures.style.COLORS`, symbols as well as colours, no 
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -173,15 +171,6 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
         "left",
     )
     return figure
-
-
-def to_png(figure: Figure) -> bytes:
-    """PNG bytes of ``figure`` at its own dpi (for ``IPython.display.Image`` and ``glue``)."""
-    if not isinstance(figure, Figure):
-        raise ValueError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi)
-    return buffer.getvalue()
 
 
 def base_objective_map(levels: Levels, index: int = 0) -> np.ndarray:

@@ -20,7 +20,14 @@ from demos.experiments.approximate_alignment import ApproximateAlignmentResult
 from demos.experiments.objective_drift import ObjectiveDriftResult
 from demos.experiments.suboptimality import MODELS, SuboptimalityResult
 from demos.experiments.unidentifiability import UnidentifiabilityResult
-from demos.figures.style import COLORS, FONT, SYMBOLS, draw_maze, draw_reward_map
+from demos.figures.style import (
+    COLORS,
+    FONT,
+    SYMBOLS,
+    draw_maze,
+    draw_reward_map,
+    style_axes,
+)
 from demos.training.adversarial import AdversarialRound
 
 OUTCOME_STYLE = {
@@ -105,10 +112,7 @@ def draw_outcome_lines(
     ax.set_xticks(positions, [f"{x:g}" for x in xs], fontsize=FONT["tick"])
     ax.set_ylim(-0.04, 1.04)
     ax.set_yticks([0, 0.5, 1])
-    ax.set_xlabel(xlabel, fontsize=FONT["label"])
-    ax.set_ylabel("share of test levels", fontsize=FONT["label"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
+    style_axes(ax, None, xlabel, "share of test levels")
     if title:
         ax.set_title(title, fontsize=FONT["title"])
     return ax
@@ -225,11 +229,7 @@ def draw_training_curves(ax: Axes, history, title: str, legend: bool = True) -> 
     ):
         ax.plot(steps, values, lw=2, ms=4, markevery=max(1, len(steps) // 8), label=label, **style)
     ax.set_ylim(-0.04, 1.04)
-    ax.set_xlabel("training step", fontsize=FONT["label"])
-    ax.set_ylabel("share of levels", fontsize=FONT["label"])
-    ax.set_title(title, fontsize=FONT["title"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
+    style_axes(ax, title, "training step", "share of levels")
     if legend:
         ax.legend(fontsize=FONT["legend"], frameon=False, loc="center right")
     return ax
@@ -252,11 +252,7 @@ def draw_success_vs_proxy(ax: Axes, result: ObjectiveDriftResult) -> Axes:
         )
     ax.set_xlim(-0.04, 1.04)
     ax.set_ylim(-0.04, 1.04)
-    ax.set_xlabel("test: share on the marker", fontsize=FONT["label"])
-    ax.set_ylabel("training success", fontsize=FONT["label"])
-    ax.set_title("Every run of the sweep", fontsize=FONT["title"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
+    style_axes(ax, "Every run of the sweep", "test: share on the marker", "training success")
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="lower center")
     return ax
 
@@ -279,11 +275,10 @@ def draw_readings(ax: Axes, result: UnidentifiabilityResult) -> Axes:
         label="marker",
     )
     ax.set_xticks(positions, [str(seed) for seed in result.seeds], fontsize=FONT["tick"])
-    ax.set_xlabel("seed", fontsize=FONT["label"])
-    ax.set_ylabel("effective reward (cell - floor)", fontsize=FONT["label"])
-    ax.set_title("What each run's objective pays", fontsize=FONT["title"])
     ax.set_ylim(0, 1.3 * max(max(exit_values), max(marker_values), 1e-9))
-    ax.tick_params(labelsize=FONT["tick"])
+    style_axes(
+        ax, "What each run's objective pays", "seed", "effective reward (cell - floor)", grid=False
+    )
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper center", ncol=2)
     return ax
@@ -316,10 +311,7 @@ def draw_seed_outcomes(ax: Axes, result: UnidentifiabilityResult) -> Axes:
     ax.set_xticks(positions, [str(seed) for seed in result.seeds], fontsize=FONT["tick"])
     ax.set_ylim(0, 1.3)
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1])
-    ax.set_xlabel("seed", fontsize=FONT["label"])
-    ax.set_ylabel("share of levels", fontsize=FONT["label"])
-    ax.set_title("Same training fit, different behaviour", fontsize=FONT["title"])
-    ax.tick_params(labelsize=FONT["tick"])
+    style_axes(ax, "Same training fit, different behaviour", "seed", "share of levels", grid=False)
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper center", ncol=2)
     return ax
 
@@ -365,11 +357,12 @@ def render_capability(fig: Figure, result: SuboptimalityResult, model: str, step
     right.set_xticks(positions, [str(k) for k in result.planning_steps], fontsize=FONT["tick"])
     right.set_ylim(-0.04, 1.04)
     right.set_yticks([0, 0.5, 1])
-    right.set_xlabel("planning steps K at test", fontsize=FONT["label"])
-    right.set_ylabel("share settling on the marker", fontsize=FONT["label"])
-    right.set_title("Proxy appears as search grows", fontsize=FONT["title"])
-    right.tick_params(labelsize=FONT["tick"])
-    right.grid(alpha=0.3)
+    style_axes(
+        right,
+        "Proxy appears as search grows",
+        "planning steps K at test",
+        "share settling on the marker",
+    )
 
 
 def capability_alt(result: SuboptimalityResult, model: str, steps: int) -> str:
@@ -418,11 +411,12 @@ def draw_approximation(ax: Axes, result: ApproximateAlignmentResult) -> Axes:
         label="mesa-obj.: marker",
     )
     ax.set_xscale("log")
-    ax.set_xlabel("exit brightness (log scale)", fontsize=FONT["label"])
-    ax.set_ylabel("value (floor 0, training exit 1)", fontsize=FONT["label"])
-    ax.set_title("The objective, normalised", fontsize=FONT["title"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
+    style_axes(
+        ax,
+        "The objective, normalised",
+        "exit brightness (log scale)",
+        "value (floor 0, training exit 1)",
+    )
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
     return ax
 
@@ -446,11 +440,9 @@ def draw_approximation_behaviour(ax: Axes, result: ApproximateAlignmentResult) -
     )
     ax.set_xscale("log")
     ax.set_ylim(-0.04, 1.04)
-    ax.set_xlabel("exit brightness (log scale)", fontsize=FONT["label"])
-    ax.set_ylabel("share of test levels", fontsize=FONT["label"])
-    ax.set_title("Behaviour off the training band", fontsize=FONT["title"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
+    style_axes(
+        ax, "Behaviour off the training band", "exit brightness (log scale)", "share of test levels"
+    )
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="center right")
     return ax
 
@@ -492,25 +484,9 @@ def draw_adversarial(
     ax.set_xticks(rounds)
     ax.set_xlim(rounds[0] - 0.3, rounds[-1] + 0.45)
     ax.set_ylim(-0.04, 1.2)
-    ax.set_xlabel("round", fontsize=FONT["label"])
-    ax.set_ylabel("test: share on the marker", fontsize=FONT["label"])
-    ax.set_title("Adversarial training", fontsize=FONT["title"])
-    ax.tick_params(labelsize=FONT["tick"])
-    ax.grid(alpha=0.3)
+    style_axes(ax, "Adversarial training", "round", "test: share on the marker")
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="center right")
     return ax
-
-
-def as_image(figure: Figure):
-    """``figure`` as an ``IPython.display.Image`` (PNG at the figure's dpi), so a notebook can show
-    a figure built without pyplot; the cell's metadata gives it a caption and alt text."""
-    import io
-
-    from IPython.display import Image
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
-    return Image(data=buffer.getvalue(), format="png")
 
 
 def spoken_list(values: Sequence) -> str:
