@@ -7,18 +7,13 @@ import numpy as np
 import pytest
 
 from demos.agents.planners import Planner
-from demos.analysis.objectives import ObjectiveReading, chapter_config, share_runs, trained
+from demos.analysis.objectives import ObjectiveReading, select_by_internals, select_by_training
 from demos.experiments.adversarial_training import (
     AdversarialTrainingConfig,
     run_adversarial_training,
 )
-from demos.training.adversarial import (
-    adversarial_training,
-    concatenate,
-    find_failures,
-    select_by_internals,
-    select_by_training,
-)
+from demos.training.adversarial import adversarial_training, concatenate, find_failures
+from demos.training.proxy_training import chapter_config, share_runs, trained
 from demos.worlds.mazes import LevelConfig, generate_levels, parse_level, shifted
 
 

@@ -19,19 +19,8 @@ from matplotlib.figure import Figure
 
 from demos.__main__ import main
 from demos.agents.planners import Planner
-from demos.analysis.objectives import (
-    DimmedLevels,
-    chapter_config,
-    hidden_window,
-    initial_planner,
-    linear_weights,
-    near_exit_levels,
-    read_objective,
-    share_runs,
-    showcase_index,
-    trained,
-    with_exit_brightness,
-)
+from demos.analysis.metrics import hidden_window
+from demos.analysis.objectives import linear_weights, read_objective
 from demos.experiments.approximate_alignment import (
     ApproximateAlignmentConfig,
     run_approximate_alignment,
@@ -42,6 +31,13 @@ from demos.experiments.suboptimality import SuboptimalityConfig, run_suboptimali
 from demos.experiments.unidentifiability import UnidentifiabilityConfig, run_unidentifiability
 from demos.figures import inner_alignment
 from demos.training.adversarial import concatenate
+from demos.training.proxy_training import chapter_config, initial_planner, share_runs, trained
+from demos.worlds.level_variants import (
+    DimmedLevels,
+    near_exit_levels,
+    showcase_index,
+    with_exit_brightness,
+)
 from demos.worlds.mazes import CHANNELS, LevelConfig, bfs_distances, generate_levels, parse_level
 
 

@@ -6,14 +6,16 @@ Used by chapters 1 and 3. Where an agent *settles* (its behaviour) is measured b
 - :func:`reward_peaks`, :func:`peak_rates`: where a learned reward map peaks (on the exit, on the
   marker, or elsewhere);
 - :func:`objective_correlations` (built on :func:`rank_correlation`): how well the map ranks cells
-  like a candidate objective does.
+  like a candidate objective does;
+- :func:`hidden_window`: when, in a training history, a near-perfect training score sat next to
+  a proxy-seeker at test.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from demos.core.validation import as_numpy, check_shape
+from demos.core.validation import as_numpy, check_float, check_shape
 from demos.worlds.mazes import Levels, bfs_distances
 from demos.worlds.outcomes import settle_rates
 
@@ -150,3 +152,32 @@ def _check_maps(reward_map, walls) -> tuple[np.ndarray, np.ndarray]:
     if np.any(walls.reshape(len(walls), -1).all(axis=1)):
         raise ValueError("walls must leave at least one free cell in every level")
     return reward_map, walls
+
+
+def hidden_window(history, threshold: float = 0.95) -> dict[str, float]:
+    """When, during training, a near-perfect training score sat next to a proxy-seeker at test.
+
+    Args:
+        history: a :class:`demos.training.base_optimizers.TrainingHistory` with the columns
+            ``train_success`` and ``test_proxy_rate`` (``proxy-shift`` with ``eval_every > 0``).
+        threshold: float in [0, 1]. Training success that counts as near-perfect.
+
+    Returns:
+        ``{"peak_step", "peak_proxy", "train_at_peak", "hidden_steps", "final_proxy",
+        "final_train"}``: the logged step with the highest test proxy rate, that rate and the
+        training success then; how many logged steps had training success of at least
+        ``threshold`` and a test proxy rate of at least one half; the last logged figures.
+    """
+    threshold = check_float("threshold", threshold, 0.0, 1.0)
+    steps, train = history.column("train_success")
+    _, proxy = history.column("test_proxy_rate")
+    peak = int(np.argmax(proxy))
+    hidden = int(np.sum((train >= threshold) & (proxy >= 0.5)))
+    return {
+        "peak_step": int(steps[peak]),
+        "peak_proxy": float(proxy[peak]),
+        "train_at_peak": float(train[peak]),
+        "hidden_steps": hidden,
+        "final_proxy": float(proxy[-1]),
+        "final_train": float(train[-1]),
+    }

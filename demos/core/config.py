@@ -171,11 +171,17 @@ def check_field(name: str, value: Any, kind: Any, metadata: Any = None) -> Any:
 def _check_number(name: str, value: Any, kind: type, spec: Valid | None) -> Any:
     low = None if spec is None else spec.low
     high = None if spec is None else spec.high
-    if kind is int:
-        number = check_int(name, value, low, high)
-    else:
-        number = check_float(name, value, low, high)
-    if spec is not None and spec.above and number == low:
+    above = spec is not None and spec.above
+    try:
+        if kind is int:
+            number = check_int(name, value, low, high)
+        else:
+            number = check_float(name, value, low, high)
+    except ValueError:
+        if not above:
+            raise
+        number = None
+    if above and (number is None or number == low):
         raise ValueError(f"{name} must be a number {spec.describe()}, got {value!r}")
     return number
 

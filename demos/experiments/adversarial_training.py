@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from demos.analysis.objectives import chapter_config, trained
+from demos.analysis.objectives import read_objective_for
 from demos.core.runtime import seeded
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training.adversarial import AdversarialRound, adversarial_training
+from demos.training.proxy_training import chapter_config, trained
 from demos.worlds.mazes import shifted
 
 _ADVERSARY_STREAM = 5
@@ -178,6 +179,7 @@ def run_adversarial_training(
             learning_rate=config.learning_rate,
             attack=attack,
             progress_callback=lambda _round, tick=step_bar: tick(1),
+            read=lambda trained_model: read_objective_for(trained_model, start.test_levels.config),
         )
         bar.close()
         models[which] = model

@@ -2,8 +2,8 @@
 
 The base objective is "reach the exit", however the exit looks. Here exits show at different
 brightnesses: each training level's exit is drawn with its own brightness from a band
-(``brightness_low`` to ``brightness_high``; :class:`demos.analysis.objectives.DimmedLevels`), and a
-few training levels (a share q) have the marker away from the exit. A planner whose reward head is
+(``brightness_low`` to ``brightness_high``; :class:`demos.worlds.level_variants.DimmedLevels`), and
+a few training levels (a share q) have the marker away from the exit. A planner whose reward head is
 *linear* (the default, ``reward_hidden = 0``) is trained by imitation of the BFS expert.
 
 A linear head cannot represent the base objective exactly: the base objective pays the same for an
@@ -24,11 +24,12 @@ import numpy as np
 import torch
 
 from demos.agents import planners
-from demos.analysis.objectives import DimmedLevels, read_objective, with_exit_brightness
+from demos.analysis.objectives import read_objective
 from demos.core.runtime import seeded
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training import base_optimizers, rollouts
+from demos.worlds.level_variants import DimmedLevels, with_exit_brightness
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels, shifted
 
 

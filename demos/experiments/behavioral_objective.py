@@ -29,8 +29,8 @@ from demos.agents import planners
 from demos.analysis import behavioral, metrics
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
-from demos.experiments.proxy_shift import ProxyShiftConfig, ProxyShiftResult, run_proxy_shift
 from demos.training import rollouts
+from demos.training.proxy_training import ProxyRun, ProxyShiftConfig, train_on_proxy_levels
 from demos.worlds import outcomes
 from demos.worlds.mazes import Levels, default_horizon
 
@@ -110,10 +110,10 @@ class BehavioralObjectiveConfig:
 
 def train_with_snapshots(
     config: ProxyShiftConfig, snapshot_every: int = 1, progress: bool = False
-) -> ProxyShiftResult:
-    """:func:`demos.experiments.proxy_shift.run_proxy_shift` with the weights kept for replay.
+) -> ProxyRun:
+    """:func:`demos.training.proxy_training.train_on_proxy_levels` with the weights kept for replay.
 
-    The same levels, initial weights and updates as ``run_proxy_shift(config)`` (so the same
+    The same levels, initial weights and updates as ``train_on_proxy_levels(config)`` (so the same
     numbers), with ``history.snapshots`` holding a copy of the weights every ``snapshot_every``
     steps. Only the imitation base optimizer is supported.
 
@@ -123,7 +123,7 @@ def train_with_snapshots(
         progress: show a progress bar over training steps.
 
     Returns:
-        ProxyShiftResult.
+        ProxyRun.
     """
     if not isinstance(config, ProxyShiftConfig):
         raise ValueError(f"config must be a ProxyShiftConfig, got {type(config).__name__}")
@@ -132,7 +132,7 @@ def train_with_snapshots(
             f"config.base_optimizer must be 'imitation' here, got {config.base_optimizer!r}"
         )
     snapshot_every = check_int("snapshot_every", snapshot_every, 1, 1_000_000)
-    return run_proxy_shift(replace(config, snapshot_every=snapshot_every), progress)
+    return train_on_proxy_levels(replace(config, snapshot_every=snapshot_every), progress)
 
 
 def replay_steps(train_steps: int, points: int) -> np.ndarray:
@@ -177,7 +177,7 @@ class Replay:
         return int(found[0])
 
 
-def replay_training(training: ProxyShiftResult, steps) -> Replay:
+def replay_training(training: ProxyRun, steps) -> Replay:
     """Restore the snapshots at ``steps`` and record the model's plans and objectives.
 
     Args:
@@ -292,7 +292,7 @@ class BehavioralObjectiveResult:
 
     config: BehavioralObjectiveConfig
     """The settings of the run."""
-    training: ProxyShiftResult = field(repr=False)
+    training: ProxyRun = field(repr=False)
     """The training run, as the proxy-shift experiment reports it (history with snapshots)."""
     replay: Replay = field(repr=False)
     """The model at ``replay_points`` training steps."""

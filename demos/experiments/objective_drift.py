@@ -1,7 +1,7 @@
 """Experiment ``objective-drift``: where the mesa-objective lands, over q, seeds and salience.
 
 A sweep of the ``proxy-shift`` experiment (:mod:`demos.experiments.proxy_shift`) in the chapter's
-settings (:func:`demos.analysis.objectives.chapter_config`): for every decorrelated fraction q,
+settings (:func:`demos.training.proxy_training.chapter_config`): for every decorrelated fraction q,
 every seed and every exit salience, one planner is trained by imitation on levels where the marker
 (the proxy) sits on the exit except in a share q of them, then tested on levels where the two are
 always apart. For each run it keeps where the agents settle, where the reward map (the
@@ -13,9 +13,9 @@ to want the marker and settles there off distribution, while succeeding on every
 few decorrelated training levels (q of 0.02 to 0.05) move the objective onto the exit. With an exit
 as bright as the marker, which feature wins at q = 0 depends on the seed.
 
-Runs go through :func:`demos.analysis.objectives.trained`, so after
-:func:`demos.analysis.objectives.share_runs` a notebook that asks for the same run twice trains it
-once.
+Runs go through :func:`demos.training.proxy_training.trained`, so after
+:func:`demos.training.proxy_training.share_runs` a notebook that asks for the same run twice trains
+it once.
 """
 
 from __future__ import annotations
@@ -26,17 +26,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from demos.analysis.objectives import (
-    ObjectiveReading,
-    chapter_config,
-    read_objective_for,
-    showcase_index,
-    trained,
-)
+from demos.analysis import metrics
+from demos.analysis.objectives import ObjectiveReading, read_objective_for
 from demos.core.validation import check_choice, check_float, check_int
 from demos.experiments import register
-from demos.experiments.proxy_shift import BASE_OPTIMIZERS, ProxyShiftResult
 from demos.training import rollouts
+from demos.training.proxy_training import BASE_OPTIMIZERS, ProxyRun, chapter_config, trained
+from demos.worlds.level_variants import showcase_index
 from demos.worlds.mazes import Levels
 
 
@@ -122,7 +118,7 @@ class ObjectiveDriftResult:
     train_seconds: float
     """Wall-clock seconds the base optimizer spent over all runs (runs remembered from earlier
     calls count with their original time)."""
-    runs: dict[tuple[float, int, float], ProxyShiftResult] = field(repr=False)
+    runs: dict[tuple[float, int, float], ProxyRun] = field(repr=False)
     """The full ``proxy-shift`` results (with models) by ``(q, seed, exit_salience)``."""
 
     def point(self, decorrelated_fraction: float, seed: int, exit_salience: float) -> DriftPoint:
@@ -238,7 +234,7 @@ def run_objective_drift(
     return ObjectiveDriftResult(config=config, points=points, train_seconds=seconds, runs=runs)
 
 
-def summarise(run: ProxyShiftResult) -> DriftPoint:
+def summarise(run: ProxyRun) -> DriftPoint:
     """A :class:`DriftPoint` from one ``proxy-shift`` result."""
     index = showcase_index(run.test_levels)
     showcase = run.test_levels.subset(index)
@@ -250,7 +246,7 @@ def summarise(run: ProxyShiftResult) -> DriftPoint:
         exit_salience=run.config.exit_salience,
         train_success=run.train_success,
         test_rates=dict(run.test_rates),
-        peak_rates=dict(run.peak_rates),
+        peak_rates=metrics.peak_rates(run.test_levels, run.model.mesa_objective(run.test_levels)),
         reading=read_objective_for(run.model, run.test_levels.config),
         showcase=showcase,
         reward_map=run.model.mesa_objective(showcase)[0],

@@ -1,13 +1,14 @@
 """Experiment ``suboptimality``: a proxy-seeker that looks aligned while its search is short.
 
-Two planners from the chapter's ``proxy-shift`` runs (:func:`demos.analysis.objectives.trained`):
+Two planners from the chapter's ``proxy-shift`` runs
+(:func:`demos.training.proxy_training.trained`):
 
 - **proxy-seeking**: trained with q = 0 (marker always on the exit, exit faint), so its
   mesa-objective values the marker more than the exit;
 - **exit-seeking** (the control): trained with a few decorrelated levels, so it values the exit.
 
 Both are tested on levels where the exit lies within a couple of steps of the start and the marker
-farther away (:func:`demos.analysis.objectives.near_exit_levels`), with different numbers K of
+farther away (:func:`demos.worlds.level_variants.near_exit_levels`), with different numbers K of
 value-iteration steps at test. K is the planner's reach: a cell more than K moves away is invisible
 to it. With a small K the proxy-seeker cannot see the marker, heads for the only target it can see,
 the exit, and stays there: its behaviour is exactly the base objective's, out of a limitation, not
@@ -22,17 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from demos.analysis.objectives import (
-    ObjectiveReading,
-    chapter_config,
-    near_exit_levels,
-    read_objective_for,
-    trained,
-)
+from demos.analysis.objectives import ObjectiveReading, read_objective_for
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
-from demos.experiments.proxy_shift import ProxyShiftResult
 from demos.training import rollouts
+from demos.training.proxy_training import ProxyRun, chapter_config, trained
+from demos.worlds.level_variants import near_exit_levels
 from demos.worlds.mazes import Levels, default_horizon, shifted
 
 MODELS = ("proxy-seeking", "exit-seeking")
@@ -129,7 +125,7 @@ class SuboptimalityResult:
     """By model name: for each K, the (T + 1, 2) path on the showcase level."""
     reward_maps: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     """By model name: the (H, W) mesa-objective on the showcase level."""
-    runs: dict[str, ProxyShiftResult] = field(default_factory=dict, repr=False)
+    runs: dict[str, ProxyRun] = field(default_factory=dict, repr=False)
     """By model name: the ``proxy-shift`` result holding the model."""
 
     def curve(self, model: str, outcome: str = "proxy") -> np.ndarray:

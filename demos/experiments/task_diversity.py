@@ -23,17 +23,19 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from demos.agents.reactive import parameter_count
 from demos.core.validation import check_int
 from demos.experiments import register
-from demos.experiments.planner_vs_reactive import (
+from demos.training import rollouts
+from demos.training.maze_imitation import (
     MAX_SIZE,
     MIN_SIZE,
     PlannerVsReactiveConfig,
     fresh_levels,
     planning_steps_for,
-    run_planner_vs_reactive,
+    success_by_size,
+    train_pair,
 )
-from demos.training import rollouts
 from demos.worlds.mazes import Levels
 
 MODELS = ("planner", "reactive")
@@ -147,12 +149,14 @@ def run_task_diversity(config: TaskDiversityConfig, progress: bool = False) -> T
     paths = {model: [] for model in MODELS}
     parameters = {}
     for n in tqdm(config.train_levels, desc="task diversity", disable=not progress):
-        run = run_planner_vs_reactive(replace(base, train_levels=n))
-        models = {"planner": run.planner, "reactive": run.reactive}
-        parameters = run.parameters
-        by_size = run.success_by_size(list(sizes))
+        pair = train_pair(replace(base, train_levels=n))
+        models = pair.models
+        parameters = {name: parameter_count(model) for name, model in models.items()}
+        by_size = success_by_size(pair, list(sizes))
         for model in MODELS:
-            train_success[model].append(run.success[model]["train_levels"])
+            train_success[model].append(
+                rollouts.success_rate(models[model], pair.train_levels, base.planning_steps)
+            )
             test_success[model].append(by_size[model])
             row = []
             for size, k in zip(sizes, steps, strict=True):

@@ -25,15 +25,18 @@ from tqdm.auto import tqdm
 
 from demos.analysis.objectives import (
     ObjectiveReading,
-    chapter_config,
-    initial_planner,
     read_objective_for,
-    trained,
+    select_by_internals,
+    select_by_training,
 )
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
-from demos.experiments.proxy_shift import ProxyShiftResult
-from demos.training.adversarial import select_by_internals, select_by_training
+from demos.training.proxy_training import (
+    ProxyRun,
+    chapter_config,
+    initial_planner,
+    trained,
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class UnidentifiabilityResult:
     """(n,) float. Share of test episodes settling on the exit."""
     test_proxy_rate: np.ndarray
     """(n,) float. Share of test episodes settling on the marker."""
-    runs: list[ProxyShiftResult] = field(repr=False)
+    runs: list[ProxyRun] = field(repr=False)
     """The full ``proxy-shift`` results, with models."""
 
     @property

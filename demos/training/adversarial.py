@@ -8,12 +8,8 @@ Two remedies from the paper's section 3.3, in the book's maze world:
   on the enlarged set. A proxy that the old training set could not tell apart from the base
   objective now costs loss, so the base optimizer moves away from it. It only works as far as the
   adversary can find the failures.
-- **Selection on internals** (:func:`select_by_internals`, :func:`select_by_training`). Our
-  planner's mesa-objective is an explicit reward head that can be read
-  (:func:`demos.analysis.objectives.read_objective`), so among several trained candidates one can
-  keep the one whose objective values
-  the exit more than the marker, rather than the one with the best training loss, which cannot tell
-  them apart. Real networks do not come with their objective written in one readable place.
+Selection on internals (keeping the candidate whose read objective values the exit most) is in
+:mod:`demos.analysis.objectives`, since it reads the objective.
 
 Every function takes its randomness from a passed ``numpy.random.Generator`` (levels) and
 ``torch.Generator`` (training), so runs repeat exactly.
@@ -21,14 +17,14 @@ Every function takes its randomness from a passed ``numpy.random.Generator`` (le
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 
 from demos.agents.planners import Planner
-from demos.analysis.objectives import ObjectiveReading, read_objective_for
 from demos.core.validation import check_float, check_int
 from demos.training import base_optimizers, rollouts
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels
@@ -102,8 +98,9 @@ class AdversarialRound:
     """Training levels after this round."""
     test_rates: dict[str, float]
     """Where the greedy agent settles on the held-out test levels."""
-    reading: ObjectiveReading
-    """What the mesa-objective pays for exit and marker after this round."""
+    reading: Any = None
+    """What ``read(model)`` returned after this round (None without ``read``): chapter 3 passes
+    :func:`demos.analysis.objectives.read_objective_for`, what the mesa-objective pays."""
 
 
 def adversarial_training(
@@ -120,6 +117,7 @@ def adversarial_training(
     learning_rate: float = 0.1,
     attack: bool = True,
     progress_callback: Callable[[int], None] | None = None,
+    read: Callable[[Planner], Any] | None = None,
 ) -> list[AdversarialRound]:
     """Alternate an adversary's search for failures with more training on what it found.
 
@@ -143,6 +141,7 @@ def adversarial_training(
         learning_rate: float in (0, 10]. Adam's step size.
         attack: bool. False for the control (train more, add nothing).
         progress_callback: optional ``callback(round)`` after each round.
+        read: optional ``read(model)`` recorded as each round's :attr:`AdversarialRound.reading`.
 
     Returns:
         One :class:`AdversarialRound` per round, preceded by round 0 (the model as given).
@@ -155,7 +154,7 @@ def adversarial_training(
     per_round = check_int("per_round", per_round, 1, 100_000)
     steps_per_round = check_int("steps_per_round", steps_per_round, 1, 100_000)
     learning_rate = check_float("learning_rate", learning_rate, 1e-6, 10.0)
-    history = [_measure(model, 0, 0, 0, train, test)]
+    history = [_measure(model, 0, 0, 0, train, test, read)]
     added = 0
     for number in range(1, rounds + 1):
         found = 0
@@ -171,13 +170,13 @@ def adversarial_training(
             learning_rate=learning_rate,
             generator=generator,
         )
-        history.append(_measure(model, number, found, added, train, test))
+        history.append(_measure(model, number, found, added, train, test, read))
         if progress_callback is not None:
             progress_callback(number)
     return history
 
 
-def _measure(model, number, found, added, train, test) -> AdversarialRound:
+def _measure(model, number, found, added, train, test, read) -> AdversarialRound:
     with torch.no_grad():
         walk = rollouts.rollout(test, model.policy(test))
     return AdversarialRound(
@@ -186,21 +185,5 @@ def _measure(model, number, found, added, train, test) -> AdversarialRound:
         added=added,
         train_size=len(train),
         test_rates=walk.settle_rates(),
-        reading=read_objective_for(model, test.config),
+        reading=None if read is None else read(model),
     )
-
-
-def select_by_internals(readings: Sequence[ObjectiveReading]) -> int:
-    """Index of the candidate whose mesa-objective values the exit most over the marker."""
-    readings = list(readings)
-    if not readings or not all(isinstance(r, ObjectiveReading) for r in readings):
-        raise ValueError("readings must be a non-empty sequence of ObjectiveReading")
-    return int(np.argmax([reading.preference for reading in readings]))
-
-
-def select_by_training(losses: Sequence[float]) -> int:
-    """Index of the candidate with the lowest final training loss (what outputs alone can rank)."""
-    losses = np.asarray(list(losses), dtype=float)
-    if losses.ndim != 1 or len(losses) == 0 or not np.all(np.isfinite(losses)):
-        raise ValueError(f"losses must be a non-empty sequence of finite numbers, got {losses}")
-    return int(np.argmin(losses))

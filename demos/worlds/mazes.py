@@ -39,16 +39,14 @@ Randomness:
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
+from demos.core.config import Config, ranged
 from demos.core.validation import (
     check_cells,
     check_choice,
-    check_float,
-    check_fraction,
     check_int,
     check_shape,
     read_only,
@@ -72,50 +70,27 @@ _MAX_ROUNDS = 40
 
 
 @dataclass(frozen=True)
-class LevelConfig:
+class LevelConfig(Config):
     """What a batch of levels looks like. Validated on construction."""
 
-    size: int = 7
-    """Side H = W of the square grid (4 to 64). Moves off the grid are blocked."""
-    wall_density: float = 0.3
-    """Share of cells that are walls, in [0, 0.6] (exactly round(wall_density * size**2) walls).
-    The free cells always form one connected region."""
-    decorrelated_fraction: float = 0.0
-    """Share of levels whose marker (the proxy) is NOT on the exit, in [0, 1]. Each level is
-    decorrelated independently with this probability."""
-    exit_salience: float = 0.3
-    """Value of the exit channel on the exit, in (0, 1]: how visible the base objective's
-    target is."""
-    marker_salience: float = 1.0
-    """Value of the marker channel on the marker, in (0, 1]: how visible the proxy is."""
-    min_exit_marker_distance: int = 3
-    """When the marker is away from the exit, it is at least this many BFS steps from it (>= 1)."""
+    size: int = ranged(7, 4, MAX_SIZE)
+    """Side H = W of the square grid. Moves off the grid are blocked."""
+    wall_density: float = ranged(0.3, 0.0, 0.6)
+    """Share of cells that are walls (exactly round(wall_density * size**2) walls). The free cells
+    always form one connected region."""
+    decorrelated_fraction: float = ranged(0.0, 0.0, 1.0)
+    """Share of levels whose marker (the proxy) is NOT on the exit. Each level is decorrelated
+    independently with this probability."""
+    exit_salience: float = ranged(0.3, 0.0, 1.0, above=True)
+    """Value of the exit channel on the exit: how visible the base objective's target is."""
+    marker_salience: float = ranged(1.0, 0.0, 1.0, above=True)
+    """Value of the marker channel on the marker: how visible the proxy is."""
+    min_exit_marker_distance: int = ranged(3, 1)
+    """When the marker is away from the exit, it is at least this many BFS steps from it (and
+    less than the number of cells)."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "size", check_int("size", self.size, 4, MAX_SIZE))
-        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.6))
-        set_(
-            self,
-            "decorrelated_fraction",
-            check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
-        )
-        set_(self, "exit_salience", check_fraction("exit_salience", self.exit_salience))
-        set_(
-            self,
-            "marker_salience",
-            check_fraction("marker_salience", self.marker_salience),
-        )
-        set_(
-            self,
-            "min_exit_marker_distance",
-            check_int(
-                "min_exit_marker_distance",
-                self.min_exit_marker_distance,
-                1,
-                self.size * self.size - 1,
-            ),
-        )
+    def validate(self) -> None:
+        check_int("min_exit_marker_distance", self.min_exit_marker_distance, 1, self.size**2 - 1)
 
 
 def default_horizon(size: int) -> int:
@@ -136,10 +111,7 @@ def shifted(config: LevelConfig, **changes) -> LevelConfig:
     """
     if not isinstance(config, LevelConfig):
         raise ValueError(f"config must be a LevelConfig, got {type(config).__name__}")
-    names = [field.name for field in dataclasses.fields(LevelConfig)]
-    for name in changes:
-        check_choice("field name", name, names)
-    return dataclasses.replace(config, **changes)
+    return config.replace(**changes)
 
 
 @dataclass(frozen=True, eq=False)
