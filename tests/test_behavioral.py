@@ -18,6 +18,7 @@ from demos.experiments.behavioral_objective import (
     train_with_snapshots,
 )
 from demos.experiments.proxy_shift import ProxyShiftConfig, run_proxy_shift
+from demos.figures import introduction
 from demos.training import rollouts
 from demos.worlds.mazes import ACTIONS, LevelConfig, generate_levels, parse_level
 
@@ -254,22 +255,20 @@ def test_level_pickers_find_what_they_promise(runs):
 def test_chapter_figures_draw_and_describe_the_runs(runs):
     from matplotlib.figure import Figure
 
-    from demos.figures import diagrams
-
     run = runs[0.0]
     objectives = run.test
     on_marker = np.all(objectives.paths[:, -1] == objectives.levels.marker, axis=1)
     index = int(np.flatnonzero(on_marker)[0])
-    text = diagrams.describe_objectives_frame(objectives, index, "A test maze")
+    text = introduction.describe_objectives_frame(objectives, index, "A test maze")
     assert "ends on the marker" in text and "highest on the marker" in text
     figure = Figure(figsize=(10, 3.7), dpi=40)
-    diagrams.draw_objectives_frame(figure, objectives, index, "A test maze")
+    introduction.draw_objectives_frame(figure, objectives, index, "A test maze")
     assert len(figure.axes) == 4  # three panels and the mesa-objective's colour bar
     last = int(run.replay.steps[-1])
-    text = diagrams.describe_replay_frame(run, last, "train", run.correlated_training_level())
+    text = introduction.describe_replay_frame(run, last, "train", run.correlated_training_level())
     assert f"Training step {last}" in text and "ends on the exit" in text
     figure = Figure(figsize=(10, 3.7), dpi=40)
-    diagrams.draw_replay_frame(figure, run, last, "test", index)
+    introduction.draw_replay_frame(figure, run, last, "test", index)
     assert figure.axes[0].get_title() == f"Step {last}: plan ends on the marker"
     with pytest.raises(ValueError, match="step"):
-        diagrams.draw_replay_frame(Figure(), run, 7777, "test", 0)
+        introduction.draw_replay_frame(Figure(), run, 7777, "test", 0)

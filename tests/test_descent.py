@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from demos.training import descent
+from demos.figures import how_to_use
 from demos.training.descent import LOSSES, gradient_descent
 
 
@@ -40,7 +40,7 @@ def test_the_two_panel_figure_labels_both_panels():
     from matplotlib.figure import Figure
 
     figure = Figure()
-    left, right = descent.draw_descent_panels(figure, "bowl", 0.3)
+    left, right = how_to_use.draw_descent_panels(figure, "bowl", 0.3)
     assert left.get_xlabel() and left.get_ylabel() and left.get_title()
     assert right.get_xlabel() == "step t" and right.get_ylabel() == "loss"
     assert len(right.lines[0].get_xdata()) == 21  # the start and 20 steps

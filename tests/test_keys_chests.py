@@ -14,8 +14,10 @@ import numpy as np
 import pytest
 import torch
 
+from demos.agents import keys_chests as agents
 from demos.experiments.keys_chests import KeysChestsConfig, make_worlds, run_keys_chests
-from demos.figures import style
+from demos.figures import drawing, style
+from demos.training import keys_imitation
 from demos.worlds import keys_chests as kc
 
 MOVES = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))  # stay, up, down, left, right
@@ -90,11 +92,11 @@ def search(worlds: kc.Worlds, index: int, horizon: int, discount: float):
 @pytest.mark.parametrize("picture", HAND_MADE)
 def test_expert_is_optimal_on_hand_made_levels(picture):
     worlds = kc.parse_world(picture)
-    expert = kc.Expert(worlds)
+    expert = agents.Expert(worlds)
     horizon = 24  # longer than any optimal plan on these levels
     value, most_chests = search(worlds, 0, horizon, kc.BASE_DISCOUNT)
     assert expert.start_values()[0] == pytest.approx(value, abs=1e-9)
-    episodes = kc.rollout(worlds, expert, horizon)
+    episodes = kc.run_episodes(worlds, expert, horizon)
     # the expert's actions achieve that value, and open every chest that can be opened
     assert episodes.discounted_return()[0] == pytest.approx(value, abs=1e-9)
     assert episodes.chests_opened[0] == most_chests
@@ -103,7 +105,7 @@ def test_expert_is_optimal_on_hand_made_levels(picture):
 def test_expert_is_optimal_on_random_small_levels():
     rng = np.random.default_rng(3)
     worlds = kc.generate_worlds(kc.WorldConfig(size=4, wall_density=0.1, keys=2, chests=2), 5, rng)
-    expert = kc.Expert(worlds)
+    expert = agents.Expert(worlds)
     for index in range(len(worlds)):
         value, _ = search(worlds, index, 22, kc.BASE_DISCOUNT)
         assert expert.start_values()[index] == pytest.approx(value, abs=1e-9)
@@ -111,7 +113,7 @@ def test_expert_is_optimal_on_random_small_levels():
 
 def test_expert_leaves_spare_keys_when_they_cost_steps():
     worlds = kc.parse_world(HAND_MADE[2])
-    episodes = kc.rollout(worlds, kc.Expert(worlds), 20)
+    episodes = kc.run_episodes(worlds, agents.Expert(worlds), 20)
     assert episodes.chests_opened[0] == 1
     assert episodes.keys_collected[0] == 1
     assert episodes.keys_unused[0] == 0
@@ -148,7 +150,7 @@ def test_walls_block_and_observation_channels():
 
 def test_episode_measures_add_up():
     worlds = kc.generate_worlds(kc.WorldConfig(keys=5, chests=2), 30, np.random.default_rng(0))
-    episodes = kc.rollout(worlds, kc.aligned_planner(), 20)
+    episodes = kc.run_episodes(worlds, agents.PlannerPolicy(agents.aligned_planner(), worlds), 20)
     assert np.array_equal(episodes.keys_unused, episodes.keys_collected - episodes.chests_opened)
     assert np.all(episodes.chests_opened <= worlds.chest_counts)
     assert np.all(episodes.keys_collected <= worlds.key_counts)
@@ -186,7 +188,7 @@ def reference_q_values(model, worlds, index):
 
 def test_planner_value_iteration_matches_a_plain_reference():
     worlds = kc.parse_world(["S.K.", ".#C.", "K...", "..#C"])
-    model = kc.KeyChestPlanner(steps=7, max_keys=2)
+    model = agents.KeyChestPlanner(steps=7, max_keys=2)
     with torch.no_grad():
         model.key_value.fill_(0.4)
         model.chest_value.fill_(1.3)
@@ -197,15 +199,15 @@ def test_planner_value_iteration_matches_a_plain_reference():
 
 def test_aligned_planner_fetches_a_key_before_the_chest():
     worlds = kc.parse_world(["C.S.K", ".....", ".....", ".....", "....."])
-    episodes = kc.rollout(worlds, kc.aligned_planner(), 12)
+    episodes = kc.run_episodes(worlds, agents.PlannerPolicy(agents.aligned_planner(), worlds), 12)
     assert episodes.picked[0, 1]  # two moves right: the key
     assert episodes.chests_opened[0] == 1 and episodes.keys_unused[0] == 0
 
 
 def test_demonstrations_hold_expert_actions_on_free_cells():
     worlds = kc.generate_worlds(kc.WorldConfig(keys=1, chests=3), 6, np.random.default_rng(1))
-    expert = kc.Expert(worlds)
-    data = kc.demonstrations(kc.KeyChestPlanner(), worlds, expert)
+    expert = agents.Expert(worlds)
+    data = keys_imitation.demonstrations(agents.KeyChestPlanner(), worlds, expert)
     # one row per item layout the expert passes through where a chest can still be opened:
     # before the key and after it (once the one key is spent, no action matters any more)
     assert data.level.tolist() == sorted(2 * list(range(len(worlds))))
@@ -228,10 +230,10 @@ def test_demonstrations_hold_expert_actions_on_free_cells():
         (lambda: kc.generate_worlds(kc.WorldConfig(), 2, 0), "rng"),
         (lambda: kc.parse_world(["SX", ".."]), "picture"),
         (lambda: kc.parse_world(["S.", ".S"]), "picture"),
-        (lambda: kc.KeyChestPlanner(steps=0), "steps"),
-        (lambda: kc.KeyChestPlanner(max_keys=0), "max_keys"),
-        (lambda: kc.Expert(kc.parse_world(["SC", "K."]), discount=1.0), "discount"),
-        (lambda: kc.rollout(kc.parse_world(["SC", "K."]), kc.aligned_planner(), 0), "steps"),
+        (lambda: agents.KeyChestPlanner(steps=0), "steps"),
+        (lambda: agents.KeyChestPlanner(max_keys=0), "max_keys"),
+        (lambda: agents.Expert(kc.parse_world(["SC", "K."]), discount=1.0), "discount"),
+        (lambda: kc.run_episodes(kc.parse_world(["SC", "K."]), lambda state: [0], 0), "steps"),
         (lambda: kc.step(kc.parse_world(["SC", "K."]), None, np.array([1])), "state"),
         (
             lambda: kc.step(
@@ -257,12 +259,12 @@ def test_draw_world_marks_used_items():
     worlds = kc.parse_world(["SCK", "...", "..."])
     path = np.array([[0, 0], [0, 1], [0, 2], [0, 1]])  # chest (shut), key, chest (opened)
     figure, ax = style.new_figure()
-    kc.draw_world(ax, worlds, 0, path=path, legend=True)
+    drawing.draw_world(ax, worlds, 0, path=path, legend=True)
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
     assert "key picked up" in labels and "chest opened" in labels
     assert "key (proxy)" not in labels  # no key is left on the floor
     with pytest.raises(ValueError, match="index"):
-        kc.draw_world(ax, worlds, 1)
+        drawing.draw_world(ax, worlds, 1)
 
 
 SMALL = KeysChestsConfig(train_levels=60, test_levels=100, eval_every=0, seed=1)
@@ -299,12 +301,12 @@ def test_the_demonstrations_favour_a_key_reward_unless_spare_keys_are_shown():
     ratios = [0.0, 0.5, 2.0]
     scarce = KeysChestsConfig(train_levels=60, seed=2)
     worlds, _ = make_worlds(scarce, np.random.default_rng(2))
-    loss_none, loss_half, loss_double = kc.key_value_landscape(worlds, ratios)
+    loss_none, loss_half, loss_double = keys_imitation.key_value_landscape(worlds, ratios)
     assert loss_half < loss_none - 1e-3  # a key reward fits the expert better than none
     assert loss_double == pytest.approx(loss_half, abs=1e-3)  # and its size is not pinned down
     spare = dataclasses.replace(scarce, surplus_key_fraction=0.2)
     worlds, _ = make_worlds(spare, np.random.default_rng(2))
-    loss_none, loss_half, loss_double = kc.key_value_landscape(worlds, ratios)
+    loss_none, loss_half, loss_double = keys_imitation.key_value_landscape(worlds, ratios)
     assert loss_none < loss_half < loss_double
 
 

@@ -9,15 +9,8 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 
-from demos.figures.style import (
-    COLORS,
-    draw_curves,
-    draw_maze,
-    draw_rates,
-    draw_reward_map,
-    figure_to_array,
-    new_figure,
-)
+from demos.figures.drawing import draw_curves, draw_maze, draw_rates, draw_reward_map
+from demos.figures.style import COLORS, figure_to_array, new_figure
 from demos.worlds.env import MazeEnv
 from demos.worlds.mazes import LevelConfig, parse_level
 

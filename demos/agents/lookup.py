@@ -8,7 +8,8 @@ per cell, and it answers every level with that same table, whatever the level lo
 is no objective inside it and no search: only the result of the base optimizer's search,
 frozen.
 
-Trained by imitation on one maze (:func:`memorise`), it solves that maze from every cell, exactly
+Trained by imitation on one maze (:func:`demos.training.base_optimizers.imitate`, as the
+``bottle-cap`` experiment does), it solves that maze from every cell, exactly
 like the book's planner. The difference shows only when the maze changes: the planner re-plans
 towards the exit it sees, the table keeps answering for the maze it was fitted to.
 """
@@ -17,14 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from matplotlib.axes import Axes
 from torch import nn
 
 from demos.agents.planners import N_ACTIONS, LevelTensors
-from demos.core.validation import check_float, check_int, check_shape
-from demos.figures.style import COLORS
-from demos.training import base_optimizers
-from demos.worlds.mazes import ACTIONS, Levels
+from demos.core.validation import check_float, check_int
+from demos.worlds.mazes import Levels
 
 
 class LookupPolicy(nn.Module):
@@ -64,72 +62,3 @@ class LookupPolicy(nn.Module):
         """(H, W) int64: the table's greedy action at every cell (index into ACTIONS)."""
         with torch.no_grad():
             return self.table.argmax(dim=0).numpy()
-
-
-def memorise(
-    level: Levels,
-    steps: int = 60,
-    learning_rate: float = 0.5,
-    generator: torch.Generator | None = None,
-) -> tuple[LookupPolicy, base_optimizers.TrainingHistory]:
-    """Fit a :class:`LookupPolicy` to the BFS expert of one maze, by imitation with Adam.
-
-    Args:
-        level: Levels of length 1, the maze to memorise.
-        steps: int >= 1. Adam steps.
-        learning_rate: float in (0, 10]. Adam's step size.
-        generator: optional torch.Generator for the initial table.
-
-    Returns:
-        ``(policy, history)``. The expert's action is imitated at every free cell, so the table
-        answers from any start in this maze.
-    """
-    if not isinstance(level, Levels) or len(level) != 1:
-        shown = len(level) if isinstance(level, Levels) else type(level).__name__
-        raise ValueError(f"level must be a Levels of length 1, got {shown}")
-    policy = LookupPolicy(level.size, generator=generator)
-    history = base_optimizers.imitate(policy, level, steps=steps, learning_rate=learning_rate)
-    return policy, history
-
-
-def draw_actions(
-    ax: Axes,
-    actions: np.ndarray,
-    walls: np.ndarray,
-    color: str = COLORS["neither"],
-) -> Axes:
-    """Draw a table of actions as arrows (dots for "stay") on the free cells of a maze.
-
-    Draw the maze first (:func:`demos.figures.style.draw_maze`), then call this on the same Axes.
-
-    Args:
-        ax: the Axes holding the maze.
-        actions: (H, W) int in [0, 4]. Action per cell (index into
-        :data:`demos.worlds.mazes.ACTIONS`). walls: (H, W) bool. No arrow is drawn on walls.
-        color: arrow colour.
-    """
-    actions = np.asarray(actions)
-    walls = np.asarray(walls, dtype=bool)
-    check_shape("actions", actions.shape, "(H, W)", actions.ndim == 2)
-    check_shape("walls", walls.shape, f"{actions.shape} like actions", walls.shape == actions.shape)
-    if actions.size and (actions.min() < 0 or actions.max() >= N_ACTIONS):
-        raise ValueError(f"actions must be integers in [0, {N_ACTIONS - 1}]")
-    rows, cols = np.nonzero(~walls)
-    chosen = actions[rows, cols]
-    moving = chosen != 0
-    offsets = ACTIONS[chosen].astype(float)
-    ax.quiver(
-        cols[moving],
-        rows[moving],
-        0.5 * offsets[moving, 1],
-        0.5 * offsets[moving, 0],  # angles="xy": data units, and the rows axis points down
-        color=color,
-        angles="xy",
-        scale_units="xy",
-        scale=1,
-        width=0.012,
-        pivot="middle",
-        zorder=1,
-    )
-    ax.plot(cols[~moving], rows[~moving], ".", color=color, ms=4, zorder=1, linestyle="none")
-    return ax

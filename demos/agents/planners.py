@@ -167,14 +167,43 @@ def value_iteration(
         f"({batch}, {N_ACTIONS * height * width})",
         tuple(next_cell.shape) == (batch, N_ACTIONS * height * width),
     )
-    flat_reward = reward_map.reshape(batch, -1)
-    arrive = flat_reward.gather(1, next_cell).view(batch, N_ACTIONS, -1)
-    values = torch.zeros_like(flat_reward)
+    arrive = reward_map.reshape(batch, -1).gather(1, next_cell).view(batch, N_ACTIONS, -1)
+    q_values = bellman_backups(arrive, next_cell, steps, discount)
+    return q_values.view(batch, N_ACTIONS, height, width)
+
+
+def bellman_backups(
+    arrive: torch.Tensor, next_state: torch.Tensor, steps: int, carry: float | torch.Tensor
+) -> torch.Tensor:
+    """Value iteration on a batch of finite graphs: the search every hard-coded planner runs.
+
+    Starting from ``V = 0``, each of ``steps`` backups computes::
+
+        Q[a](s) = arrive[a](s) + carry[a](s) * V(next_state[a](s))
+        V(s)    = max_a Q[a](s)
+
+    The maze planner (:func:`value_iteration`) runs it over cells with a constant discount; the
+    keys-and-chests planner (:class:`demos.agents.keys_chests.KeyChestPlanner`) over (keys held,
+    cell) pairs, with a carry of 0 where opening a chest ends its plan.
+
+    Args:
+        arrive: (batch, A, S) float. Reward for taking action a in state s.
+        next_state: (batch, A * S) int64. Flat index ``a * S + s`` holds the state action a leads
+            to from s.
+        steps: int >= 1. Backups K.
+        carry: float, or (batch, A, S) float: the weight of the next state's value (the discount;
+            0 ends the plan).
+
+    Returns:
+        q_values: (batch, A, S) float.
+    """
+    batch, actions, states = arrive.shape
+    values = arrive.new_zeros(batch, states)
     q_values = arrive
     for _ in range(steps):
-        q_values = arrive + discount * values.gather(1, next_cell).view(batch, N_ACTIONS, -1)
+        q_values = arrive + carry * values.gather(1, next_state).view(batch, actions, states)
         values = q_values.max(dim=1).values
-    return q_values.view(batch, N_ACTIONS, height, width)
+    return q_values
 
 
 class RewardHead(nn.Module):

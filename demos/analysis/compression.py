@@ -47,6 +47,7 @@ BITS_PER_ACTION = math.log2(len(ACTIONS))
 
 SEARCH_PROGRAM: tuple[Callable, ...] = (
     planners.value_iteration,
+    planners.bellman_backups,
     planners.next_cells,
     planners.RewardHead.forward,
 )

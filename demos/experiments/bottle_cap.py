@@ -209,8 +209,9 @@ def run_bottle_cap(config: BottleCapConfig, progress: bool = False) -> BottleCap
     seeds = seeded(config.seed)
     mazes = {name: parse_level(picture) for name, picture in EDITS.items()}
     trained = mazes["as trained"]
-    table, _ = lookup.memorise(
-        trained, config.lookup_steps, config.lookup_learning_rate, generator=seeds.torch
+    table = lookup.LookupPolicy(trained.size, generator=seeds.torch)
+    base_optimizers.imitate(
+        table, trained, steps=config.lookup_steps, learning_rate=config.lookup_learning_rate
     )
     planner = planners.Planner(steps=config.planning_steps, generator=seeds.torch)
     base_optimizers.imitate(

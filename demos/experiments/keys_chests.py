@@ -1,7 +1,7 @@
 """Experiment ``keys-chests``: a planner learns to value keys for themselves, and hoards them.
 
 The world is :mod:`demos.worlds.keys_chests`: opening a chest is the base objective, and each chest
-uses up a key. A :class:`demos.worlds.keys_chests.KeyChestPlanner` (a learned reward for each item
+uses up a key. A :class:`demos.agents.keys_chests.KeyChestPlanner` (a learned reward for each item
 kind, the mesa-objective, then hard-coded value iteration over cell and keys held) is trained by
 imitating an optimal expert on levels where keys are scarce and chests plentiful (one key, three
 chests by default), so a key picked up is always a step towards a chest. The test levels turn the
@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from demos.agents.keys_chests import Expert, KeyChestPlanner, PlannerPolicy, aligned_planner
 from demos.core.runtime import seeded
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
+from demos.training import keys_imitation
 from demos.training.base_optimizers import TrainingHistory
 from demos.worlds import keys_chests
-from demos.worlds.keys_chests import Episodes, Expert, KeyChestPlanner, WorldConfig, Worlds
+from demos.worlds.keys_chests import Episodes, WorldConfig, Worlds
 
 
 @dataclass(frozen=True)
@@ -218,15 +220,19 @@ def run_keys_chests(config: KeysChestsConfig, progress: bool = False) -> KeysChe
     model = KeyChestPlanner(steps=config.planning_steps, max_keys=config.max_keys)
 
     def evaluate(trained: KeyChestPlanner) -> dict[str, float]:
-        at_test = keys_chests.rollout(test, trained, config.horizon).summary()
-        at_train = keys_chests.rollout(train, trained, config.horizon).summary()
+        at_test = keys_chests.run_episodes(
+            test, PlannerPolicy(trained, test), config.horizon
+        ).summary()
+        at_train = keys_chests.run_episodes(
+            train, PlannerPolicy(trained, train), config.horizon
+        ).summary()
         return {
             "train_chests_opened": at_train["chests_opened"],
             "test_chests_opened": at_test["chests_opened"],
             "test_keys_unused": at_test["keys_unused"],
         }
 
-    history = keys_chests.imitate(
+    history = keys_imitation.imitate(
         model,
         train,
         steps=config.train_steps,
@@ -237,13 +243,13 @@ def run_keys_chests(config: KeysChestsConfig, progress: bool = False) -> KeysChe
         progress=progress,
         snapshot_every=config.snapshot_every,
     )
-    aligned = keys_chests.aligned_planner(steps=config.planning_steps, max_keys=config.max_keys)
+    aligned = aligned_planner(steps=config.planning_steps, max_keys=config.max_keys)
     agents = {"planner": model, "expert": None, "aligned": aligned}
     episodes = {}
     for split, worlds in (("train", train), ("test", test)):
         for name, agent in agents.items():
-            agent = experts[split] if agent is None else agent
-            episodes[f"{name}_{split}"] = keys_chests.rollout(worlds, agent, config.horizon)
+            agent = experts[split] if agent is None else PlannerPolicy(agent, worlds)
+            episodes[f"{name}_{split}"] = keys_chests.run_episodes(worlds, agent, config.horizon)
     return KeysChestsResult(
         config=config,
         figures={name: run.summary() for name, run in episodes.items()},

@@ -17,19 +17,15 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from demos.agents import incontext
+from demos.agents import incontext, planners
+from demos.agents.planners import true_kernels
 from demos.analysis import optimization_power as toy
 from demos.core.validation import check_int
-from demos.figures.style import (
-    COLORS,
-    CURVE_COLORS,
-    FONT,
-    HEATMAP,
-    OKABE_ITO,
-    draw_maze,
-    style_axes,
-)
+from demos.figures.drawing import draw_maze
+from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, style_axes
 from demos.training import compute_penalty
+from demos.training.rollouts import success_rate
+from demos.worlds.mazes import ACTION_NAMES
 
 SERIES = {
     "planner": dict(color=COLORS["planner"], linestyle="-", marker="o"),
@@ -497,9 +493,6 @@ def replay_vin(result, hard_coded=None, steps: Sequence[int] | None = None) -> d
         in move order, ``distance`` (float) and ``success`` ((len(ks),) pooled success)) and
         ``hard_coded`` ((len(ks),) success, or None).
     """
-    from demos.agents import planners
-    from demos.training.rollouts import success_rate
-
     config = result.config
     ks = list(config.test_ks)
     steps = result.snapshot_steps if steps is None else list(steps)
@@ -560,9 +553,6 @@ def kernel_mosaic(rows: Sequence[np.ndarray]) -> np.ndarray:
 def render_vin(fig: Figure, replay: Mapping, step: int) -> None:
     """Explorable frame: the learned kernels against the true moves, and success against K."""
     from matplotlib import colormaps
-
-    from demos.agents.planners import true_kernels
-    from demos.worlds.mazes import ACTION_NAMES
 
     frame = next(f for f in replay["frames"] if f["step"] == step)
     left, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})

@@ -15,20 +15,14 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from demos.core.validation import check_shape
 from demos.experiments.approximate_alignment import ApproximateAlignmentResult
 from demos.experiments.objective_drift import ObjectiveDriftResult
 from demos.experiments.suboptimality import MODELS, SuboptimalityResult
 from demos.experiments.unidentifiability import UnidentifiabilityResult
-from demos.figures.style import (
-    COLORS,
-    FONT,
-    SYMBOLS,
-    draw_maze,
-    draw_reward_map,
-    style_axes,
-)
+from demos.figures.drawing import draw_maze, draw_path, draw_reward_map, draw_world
+from demos.figures.style import COLORS, FONT, SYMBOLS, style_axes
 from demos.training.adversarial import AdversarialRound
+from demos.worlds.mazes import bfs_distances
 
 OUTCOME_STYLE = {
     "exit": {"color": COLORS["exit"], "marker": SYMBOLS["exit"], "linestyle": "-"},
@@ -42,30 +36,6 @@ TRAIN_STYLE = {"color": COLORS["intended_goal"], "marker": "o", "linestyle": "-.
 
 REACH_RGBA = (0.94, 0.894, 0.259, 0.35)
 """Shade (Okabe-Ito yellow, translucent) of the cells within a planner's search reach."""
-
-
-def draw_path(ax: Axes, path: np.ndarray, label: str | None = "path") -> Axes:
-    """Draw an agent's path (cells visited) over a maze or reward map, ending in a dot.
-
-    Args:
-        ax: the Axes (a maze or reward map drawn with row/column cell coordinates).
-        path: (T + 1, 2) int (row, col): the start cell, then the cell after each step.
-        label: legend label, or None.
-    """
-    path = np.asarray(path)
-    check_shape("path", path.shape, "(T, 2)", path.ndim == 2 and path.shape[1] == 2)
-    ax.plot(path[:, 1], path[:, 0], color="white", lw=4.5, alpha=0.8, solid_capstyle="round")
-    ax.plot(path[:, 1], path[:, 0], color=COLORS["path"], lw=2.5, label=label)
-    ax.plot(
-        path[-1, 1],
-        path[-1, 0],
-        SYMBOLS["agent"],
-        ms=7,
-        color=COLORS["agent"],
-        mec="white",
-        linestyle="none",
-    )
-    return ax
 
 
 def end_labels(ax: Axes, x: float, ends: Sequence[tuple[float, str, str]], gap: float = 0.13):
@@ -143,7 +113,7 @@ def render_drift(
         f"mesa-objective: exit {reading.exit_value:.2f}, marker {reading.marker_value:.2f}",
         fontsize=FONT["label"],
     )
-    draw_path(left, point.path)
+    draw_path(left, point.path, halo=True, end="agent (end)", scale=7 / 9)
     qs = result.config.decorrelated_fractions
     draw_outcome_lines(
         right,
@@ -319,8 +289,6 @@ def draw_seed_outcomes(ax: Axes, result: UnidentifiabilityResult) -> Axes:
 # ---------------------------------------------------------------------------- suboptimality
 def reach(levels, index: int, steps: int) -> np.ndarray:
     """(H, W) bool: the free cells within ``steps`` BFS moves of level ``index``'s start."""
-    from demos.worlds.mazes import bfs_distances
-
     one = levels.subset(index)
     distance = bfs_distances(one.walls, one.start)[0]
     return (distance >= 0) & (distance <= steps)
@@ -337,7 +305,7 @@ def render_capability(fig: Figure, result: SuboptimalityResult, model: str, step
     shade = np.zeros(level.walls.shape[1:] + (4,))
     shade[reach(result.test_levels, result.showcase, steps)] = REACH_RGBA
     left.imshow(shade, interpolation="nearest")
-    draw_path(left, result.paths[model][index])
+    draw_path(left, result.paths[model][index], halo=True, end="agent (end)", scale=7 / 9)
     curves = {name: result.curve(name, "proxy") for name in MODELS}
     positions = np.arange(len(result.planning_steps))
     ends = []
@@ -510,9 +478,7 @@ def keys_showcase(result, candidates: int = 50) -> int:
 
 def draw_keys_comparison(axes, result, index: int) -> None:
     """Two panels: the trained planner's and the expert's paths on one ``keys-chests`` test
-    level (drawn by :func:`demos.worlds.keys_chests.draw_world`)."""
-    from demos.worlds.keys_chests import draw_world
-
+    level (drawn by :func:`demos.figures.drawing.draw_world`)."""
     agents = (("planner", "Trained planner"), ("expert", "Expert"))
     for ax, (agent, name) in zip(axes, agents, strict=True):
         episodes = result.episodes[f"{agent}_test"]

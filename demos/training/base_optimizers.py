@@ -162,23 +162,81 @@ def imitate(
         TrainingHistory; ``loss`` is the batch's cross-entropy before each step.
     """
     steps, eval_every = _check_common(model, levels, steps, eval_every)
-    learning_rate = check_float("learning_rate", learning_rate, 1e-6, 10.0)
     check_choice("target", target, ("exit", "marker"))
     n = len(levels)
     batch_size = n if batch_size is None else check_int("batch_size", batch_size, 1, n)
     tensors = encode(levels)
-    expert = torch.from_numpy(mazes.expert_actions(levels, target))
+
+    def logits_of(index: torch.Tensor | None) -> torch.Tensor:
+        return model.policy(tensors if index is None else _select(tensors, index))
+
+    return fit_actions(
+        model,
+        logits_of,
+        torch.from_numpy(mazes.expert_actions(levels, target)),
+        steps=steps,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        generator=generator,
+        evaluate=evaluate,
+        eval_every=eval_every,
+        progress=progress,
+        snapshot_every=snapshot_every,
+    )
+
+
+def fit_actions(
+    model: torch.nn.Module,
+    logits_of: Callable[[torch.Tensor | None], torch.Tensor],
+    labels: torch.Tensor,
+    steps: int,
+    learning_rate: float,
+    batch_size: int | None = None,
+    generator: torch.Generator | None = None,
+    evaluate: Evaluate | None = None,
+    eval_every: int = 0,
+    progress: bool = False,
+    snapshot_every: int = 0,
+    record: Evaluate | None = None,
+) -> TrainingHistory:
+    """Adam on the cross-entropy between a model's action logits and labelled actions.
+
+    The loop behind every imitation in the book (:func:`imitate` in the mazes,
+    :func:`demos.training.keys_imitation.imitate` in keys and chests): each step takes a batch of
+    rows, compares the model's logits with the labels at every labelled cell and steps Adam.
+
+    Args:
+        model: the module whose parameters Adam trains, in place.
+        logits_of: ``logits_of(index) -> (b, A, H, W)`` logits of the rows ``index`` (a 1-D
+            int64 tensor), or of every row when ``index`` is None.
+        labels: (N, H, W) int64. The action to imitate at each cell; -1 where there is none.
+        steps: int >= 1. Adam steps.
+        learning_rate: float in (0, 10]. Adam's step size.
+        batch_size: rows per step (None: all N every step).
+        generator: torch.Generator for drawing mini-batches.
+        evaluate, eval_every, progress, snapshot_every: as in :func:`imitate`.
+        record: optional ``record(model) -> dict`` added to the history at every step (cheap
+            readings, e.g. the learned item rewards of keys and chests).
+
+    Returns:
+        TrainingHistory; ``loss`` is the batch's cross-entropy before each step.
+    """
+    learning_rate = check_float("learning_rate", learning_rate, 1e-6, 10.0)
+    n = labels.shape[0]
+    batch_size = n if batch_size is None else check_int("batch_size", batch_size, 1, n)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     logger = _Logger(model, steps, evaluate, eval_every, progress, "imitation", snapshot_every)
     for step in range(steps + 1):
         if batch_size < n:
             index = torch.randperm(n, generator=generator)[:batch_size]
-            batch, labels = _select(tensors, index), expert[index]
+            logits, targets = logits_of(index), labels[index]
         else:
-            batch, labels = tensors, expert
-        logits = model.policy(batch)
-        loss = torch.nn.functional.cross_entropy(logits, labels, ignore_index=-1)
+            logits, targets = logits_of(None), labels
+        loss = torch.nn.functional.cross_entropy(logits, targets, ignore_index=-1)
         logger.log(step, loss.item())
+        if record is not None:
+            with torch.no_grad():
+                logger.history.rows[-1].update(record(model))
         if step == steps:
             break
         optimizer.zero_grad()

@@ -215,7 +215,7 @@ def success_by_size(trained: TrainedPair, sizes: Sequence[int]) -> dict[str, lis
 
     Returns:
         Columns ``{"size": [...], "planner": [...], "reactive": [...]}``, ready for
-        :func:`demos.figures.style.draw_curves` with ``x="size"``.
+        :func:`demos.figures.drawing.draw_curves` with ``x="size"``.
     """
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence) or not sizes:
         raise ValueError(f"sizes must be a non-empty sequence of ints, got {sizes!r}")

@@ -35,6 +35,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from demos.core.palette import COLORS
 from demos.core.validation import check_choice, check_int
 from demos.worlds import mazes
 from demos.worlds.mazes import LevelConfig, Levels
@@ -119,20 +120,28 @@ class MazeEnv(gym.Env):
         return self._observation(), reward, on_exit, truncated, self._info()
 
     def render(self):
-        """An (height, width, 3) uint8 picture of the level, the path so far and the agent."""
+        """An (H * 16, W * 16, 3) uint8 raster of the level: walls dark, the path so far light
+        blue, the exit green, the marker orange, the start and the agent blue (colours from
+        :mod:`demos.core.palette`). A plain picture for a reader's own agents; the book's
+        figures draw mazes with :func:`demos.figures.drawing.draw_maze`."""
         if self.render_mode != "rgb_array" or self.level is None:
             return None
-        from demos.figures.style import draw_maze, figure_to_array, new_figure
-
-        figure, ax = new_figure(width=3.2, height=3.4, dpi=64)
-        draw_maze(
-            ax,
-            self.level,
-            path=np.array(self.path),
-            agent=self.position,
-            title=f"step {self.steps}",
-        )
-        return figure_to_array(figure)
+        size = self.level.size
+        cells = np.empty((size, size, 3), dtype=np.uint8)
+        cells[:] = _rgb(COLORS["free"])
+        cells[self.level.walls[0]] = _rgb(COLORS["wall"])
+        for row, col in self.path:
+            cells[row, col] = _rgb(COLORS["path"])
+        for name, cell in (
+            ("marker", self.level.marker[0]),
+            ("exit", self.level.exit[0]),
+            ("agent", self.position),
+        ):
+            cells[tuple(cell)] = _rgb(COLORS[name])
+        picture = np.kron(cells, np.ones((_CELL_PIXELS, _CELL_PIXELS, 1), dtype=np.uint8))
+        picture[::_CELL_PIXELS] = _rgb(COLORS["grid"])  # a line between rows of cells
+        picture[:, ::_CELL_PIXELS] = _rgb(COLORS["grid"])
+        return picture
 
     def _observation(self) -> np.ndarray:
         return self.level.observe(self.position[None])[0]
@@ -145,3 +154,12 @@ class MazeEnv(gym.Env):
             "decorrelated": bool(self.level.decorrelated[0]),
             "steps": self.steps,
         }
+
+
+_CELL_PIXELS = 16
+"""Side of a cell in :meth:`MazeEnv.render`'s raster, in pixels."""
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """ "#RRGGBB" -> (r, g, b) ints."""
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
