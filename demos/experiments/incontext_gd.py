@@ -1,12 +1,12 @@
 """Experiment ``incontext-gd``: a base optimizer finds gradient descent inside a forward pass.
 
 Adam (the base optimizer) trains one layer of linear self-attention to predict the query's target
-in in-context linear regression (see :mod:`demos.agents.incontext`). The trained layer's predictions
-then line up with those of one step of gradient descent on the prompt, with the step size that is
-best on the training distribution: the model runs an optimizer of its own, a mesa-optimizer in the
-paper's sense. Its step size, though, was fitted by the base optimizer to the training inputs. When
-the inputs grow by ``shift_scale``, that step overshoots, and the layer does many times worse than
-gradient descent with a step re-tuned for the new inputs.
+in in-context linear regression (see :mod:`demos.agents.linear_attention`). The trained layer's
+predictions then line up with those of one step of gradient descent on the prompt, with the step
+size that is best on the training distribution: the model runs an optimizer of its own, a
+mesa-optimizer in the paper's sense. Its step size, though, was fitted by the base optimizer to the
+training inputs. When the inputs grow by ``shift_scale``, that step overshoots, and the layer does
+many times worse than gradient descent with a step re-tuned for the new inputs.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from demos.agents import incontext
+from demos.agents.linear_attention import LinearSelfAttention
+from demos.analysis import gradient_step
 from demos.core.runtime import seeded
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
+from demos.training.incontext_training import train_layer
+from demos.worlds.regression_tasks import sample_tasks
 
 
 @dataclass(frozen=True)
@@ -88,16 +91,17 @@ class IncontextGDResult:
     """Best one-step GD step size on the shifted distribution."""
     train_seconds: float
     """Wall-clock seconds of the training loop."""
-    layer: incontext.LinearSelfAttention = field(repr=False)
+    layer: LinearSelfAttention = field(repr=False)
     """The trained layer."""
     history: list[dict] = field(repr=False)
     """Training log: dicts with ``step``, ``loss`` and, every 50 steps, ``cosine_to_gd``."""
     snapshots: list[tuple[int, dict[str, np.ndarray]]] = field(repr=False)
-    """``(step, matrices)`` during training; see :func:`demos.agents.incontext.layer_matrices`."""
+    """``(step, matrices)`` during training; see
+    :func:`demos.agents.linear_attention.layer_matrices`."""
 
     def matrices(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The trained layer's matrices and the GD construction scaled alike, for heatmaps."""
-        return incontext.compare_matrices(self.layer, self.gd_step_size)
+        return gradient_step.compare_matrices(self.layer, self.gd_step_size)
 
     def summary(self) -> dict:
         """The figures the command line prints."""
@@ -132,15 +136,22 @@ def run_incontext_gd(config: IncontextGDConfig, progress: bool = False) -> Incon
     noise = config.noise_std
 
     # The reference optimizer, tuned on the training distribution before any training.
-    fit_tasks = incontext.sample_tasks(
+    fit_tasks = sample_tasks(
         config.eval_tasks, **task_shape, input_scale=config.input_scale, noise_std=noise
     )
-    gd_step_size = incontext.fit_gd_step_size(fit_tasks)
-    test_tasks = incontext.sample_tasks(
+    gd_step_size = gradient_step.fit_gd_step_size(fit_tasks)
+    test_tasks = sample_tasks(
         config.eval_tasks, **task_shape, input_scale=config.input_scale, noise_std=noise
     )
 
-    run = incontext.train_layer(
+    def cosine(layer) -> dict[str, float]:
+        return {
+            "cosine_to_gd": gradient_step.evaluate_layer(layer, test_tasks, gd_step_size)[
+                "cosine_to_gd"
+            ]
+        }
+
+    run = train_layer(
         **task_shape,
         train_steps=config.train_steps,
         batch_size=config.batch_size,
@@ -148,25 +159,24 @@ def run_incontext_gd(config: IncontextGDConfig, progress: bool = False) -> Incon
         input_scale=config.input_scale,
         noise_std=noise,
         init_scale=config.init_scale,
-        eta=gd_step_size,
-        eval_tasks=test_tasks,
+        evaluate=cosine,
         eval_every=50,
         snapshot_every=config.snapshot_every,
         progress=progress,
     )
-    on_training_scale = incontext.evaluate_layer(run.layer, test_tasks, gd_step_size)
+    on_training_scale = gradient_step.evaluate_layer(run.layer, test_tasks, gd_step_size)
 
     # Off distribution: inputs shift_scale times larger. GD may re-tune its step; the layer cannot.
     shifted_scale = config.input_scale * config.shift_scale
-    retune_tasks = incontext.sample_tasks(
+    retune_tasks = sample_tasks(
         config.eval_tasks, **task_shape, input_scale=shifted_scale, noise_std=noise
     )
-    retuned_step_size = incontext.fit_gd_step_size(retune_tasks)
-    shifted_tasks = incontext.sample_tasks(
+    retuned_step_size = gradient_step.fit_gd_step_size(retune_tasks)
+    shifted_tasks = sample_tasks(
         config.eval_tasks, **task_shape, input_scale=shifted_scale, noise_std=noise
     )
-    against_retuned = incontext.evaluate_layer(run.layer, shifted_tasks, retuned_step_size)
-    against_fixed = incontext.evaluate_layer(run.layer, shifted_tasks, gd_step_size)
+    against_retuned = gradient_step.evaluate_layer(run.layer, shifted_tasks, retuned_step_size)
+    against_fixed = gradient_step.evaluate_layer(run.layer, shifted_tasks, gd_step_size)
 
     return IncontextGDResult(
         config=config,

@@ -5,11 +5,11 @@ mesa-optimization: the more a model can compute, the wider its algorithmic range
 computation time disfavours search. Our planner's search is K steps of value iteration, so we
 train one planner per K (hard-coded search, linear reward head, imitation of the BFS expert) on
 mazes of each size and record how often it reaches the exit. With a cost per step
-(:func:`demos.training.compute_penalty.best_steps`) the notebook finds the K that still pays.
+(:func:`demos.training.compute_cost.best_steps`) the notebook finds the K that still pays.
 
 A second part measures *statefulness*. The planner trained with the largest K is run with one
 planning step per move, once forgetting its values between moves and once keeping them
-(:func:`demos.training.compute_penalty.stateful_rollout`). Kept values add up to a long search.
+(:func:`demos.training.step_budget.stateful_rollout`). Kept values add up to a long search.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from demos.analysis import compute_cost
 from demos.core.runtime import seeded
 from demos.core.validation import check_float, check_int
 from demos.experiments import register
-from demos.training import compute_penalty, rollouts
+from demos.training import rollouts, step_budget
 from demos.worlds.mazes import LevelConfig, default_horizon, generate_levels
 
 
@@ -108,7 +109,7 @@ class PlanningBudgetResult:
             figures[f"size{size}_test_success_Kmax"] = round(float(self.test_success[i, -1]), 4)
             figures[f"size{size}_smallest_sufficient_K"] = int(sufficient[i])
             figures[f"size{size}_break_even_cost"] = round(
-                compute_penalty.break_even_cost(self.train_success[i], self.planning_steps), 4
+                compute_cost.break_even_cost(self.train_success[i], self.planning_steps), 4
             )
             figures[f"size{size}_stateless_one_step"] = round(float(self.stateless_one_step[i]), 4)
             figures[f"size{size}_stateful_one_step"] = round(float(self.stateful_one_step[i]), 4)
@@ -147,7 +148,7 @@ def run_planning_budget(
         level_config = LevelConfig(size=size, wall_density=config.wall_density)
         train = generate_levels(level_config, config.train_levels, seeds.numpy)
         test = generate_levels(level_config, config.test_levels, seeds.numpy)
-        found = compute_penalty.train_by_planning_steps(
+        found = step_budget.train_by_planning_steps(
             train,
             test,
             config.planning_steps,
@@ -166,7 +167,7 @@ def run_planning_budget(
         with torch.no_grad():
             one_step = planner.policy(test, steps=1)
         stateless.append(rollouts.rollout(test, one_step, steps=horizon).success_rate())
-        walk = compute_penalty.stateful_rollout(
+        walk = step_budget.stateful_rollout(
             test, planner.mesa_objective(test), 1, horizon, planner.discount
         )
         stateful.append(walk.success_rate())

@@ -17,15 +17,17 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from demos.agents import incontext, planners
+from demos.agents import planners
+from demos.agents.linear_attention import LinearSelfAttention
 from demos.agents.planners import true_kernels
+from demos.analysis import compute_cost, gradient_step
 from demos.analysis import optimization_power as toy
 from demos.core.validation import check_int
 from demos.figures.drawing import draw_maze
 from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, style_axes
-from demos.training import compute_penalty
 from demos.training.rollouts import success_rate
 from demos.worlds.mazes import ACTION_NAMES
+from demos.worlds.regression_tasks import sample_tasks
 
 SERIES = {
     "planner": dict(color=COLORS["planner"], linestyle="-", marker="o"),
@@ -275,8 +277,8 @@ def draw_planning_budget(
     color = CURVE_COLORS[index % len(CURVE_COLORS)]
     steps = np.concatenate([[0], planning_steps])
     success = np.concatenate([[0.0], success])
-    value = compute_penalty.net_value(success, steps, cost_per_step)
-    best = compute_penalty.best_steps(success[1:], steps[1:], cost_per_step)
+    value = compute_cost.net_value(success, steps, cost_per_step)
+    best = compute_cost.best_steps(success[1:], steps[1:], cost_per_step)
     ax.plot(steps, success, color=color, lw=1.5, ls=":", marker="o", ms=3, alpha=0.7)
     ax.plot(
         steps, value, color=color, lw=2, ls=("-", "--")[index % 2], label=f"{label}: K* = {best}"
@@ -315,7 +317,7 @@ def describe_planning_budget(result, cost_per_step: float) -> str:
     """Alt text of :func:`render_planning_budget`."""
     parts = []
     for i, size in enumerate(result.config.sizes):
-        best = compute_penalty.best_steps(
+        best = compute_cost.best_steps(
             result.train_success[i], result.planning_steps, cost_per_step
         )
         parts.append(f"{size}x{size} mazes: K* = {best}")
@@ -330,7 +332,7 @@ def draw_simplicity_time(ax: Axes, boundaries: Mapping[str, float]) -> Axes:
 
     Args:
         boundaries: ``{label: alpha / lam on the boundary}`` from
-            :func:`demos.training.compute_penalty.simplicity_time_boundary`, one line per label;
+            :func:`demos.training.compute_cost.simplicity_time_boundary`, one line per label;
             above a line the planner is the cheaper policy, below it the answer table.
     """
     lam = np.geomspace(1e-4, 1, 100)
@@ -366,12 +368,12 @@ def draw_simplicity_time(ax: Axes, boundaries: Mapping[str, float]) -> Axes:
 # ----------------------------------------------------------------------------- in-context GD
 
 
-def layer_from_matrices(matrices: Mapping[str, np.ndarray]) -> incontext.LinearSelfAttention:
-    """A :class:`demos.agents.incontext.LinearSelfAttention` holding a snapshot's ``value`` and
-    ``key_query`` matrices, each (d + 1, d + 1)."""
+def layer_from_matrices(matrices: Mapping[str, np.ndarray]) -> LinearSelfAttention:
+    """A :class:`demos.agents.linear_attention.LinearSelfAttention` holding a snapshot's ``value``
+    and ``key_query`` matrices, each (d + 1, d + 1)."""
     key_query = np.asarray(matrices["key_query"], dtype=np.float32)
     dim = key_query.shape[0] - 1
-    layer = incontext.LinearSelfAttention(check_int("dim", dim, 1, 256), init_scale=0.0)
+    layer = LinearSelfAttention(check_int("dim", dim, 1, 256), init_scale=0.0)
     with torch.no_grad():
         layer.key_query.copy_(torch.from_numpy(key_query))
         layer.value.copy_(torch.from_numpy(np.asarray(matrices["value"], dtype=np.float32)))
@@ -387,7 +389,7 @@ def replay_incontext(result, prompts: int = 200, seed: int = 1) -> list[dict]:
         ``layer`` and ``gd`` ((prompts,) float predictions) and ``cosine`` between them.
     """
     config = result.config
-    tasks = incontext.sample_tasks(
+    tasks = sample_tasks(
         prompts,
         config.dim,
         config.context_size,
@@ -395,7 +397,7 @@ def replay_incontext(result, prompts: int = 200, seed: int = 1) -> list[dict]:
         config.input_scale,
         config.noise_std,
     )
-    gd = incontext.gd_one_step_predict(tasks.xs, tasks.ys, tasks.query, result.gd_step_size)
+    gd = gradient_step.gd_one_step_predict(tasks.xs, tasks.ys, tasks.query, result.gd_step_size)
     frames = []
     for step, matrices in result.snapshots:
         with torch.no_grad():
@@ -404,10 +406,10 @@ def replay_incontext(result, prompts: int = 200, seed: int = 1) -> list[dict]:
             {
                 "step": step,
                 "learned": matrices,
-                "constructed": incontext.matching_gd_matrices(matrices, result.gd_step_size),
+                "constructed": gradient_step.matching_gd_matrices(matrices, result.gd_step_size),
                 "layer": layer.numpy(),
                 "gd": gd.numpy(),
-                "cosine": incontext.cosine_similarity(layer, gd),
+                "cosine": gradient_step.cosine_similarity(layer, gd),
                 "target": tasks.target.numpy(),
             }
         )

@@ -117,6 +117,16 @@ class ProxyRun:
         """Share of test episodes settling on the marker (the proxy)."""
         return self.test_rates["proxy"]
 
+    def summary(self) -> dict:
+        """The run's behaviour in figures: training success, where test agents settle, time."""
+        return {
+            "train_success": round(self.train_success, 4),
+            "test_exit_rate": round(self.test_rates["exit"], 4),
+            "test_proxy_rate": round(self.test_rates["proxy"], 4),
+            "test_neither_rate": round(self.test_rates["neither"], 4),
+            "train_seconds": round(self.train_seconds, 3),
+        }
+
 
 def make_planner(config: ProxyShiftConfig, generator: torch.Generator) -> planners.Planner:
     """The untrained planner of ``config`` (hard-coded search, learned reward head)."""
