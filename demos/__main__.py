@@ -1,7 +1,8 @@
 """Command line: ``python -m demos EXPERIMENT [options] [--json]``.
 
 Every option is a field of the experiment's ``Config`` dataclass (``decorrelated_fraction`` becomes
-``--decorrelated-fraction``), with the field's docstring as its help. The result prints as a
+``--decorrelated-fraction``; a tuple field takes comma-separated values), with the field's docstring
+and its declared range as its help. The result prints as a
 readable table, or as one JSON object with ``--json``. Bad input exits with status 2 and a one-line
 message, never a traceback.
 """
@@ -16,7 +17,7 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
-from demos.core.config import field_docs
+from demos.core.config import field_docs, range_text
 from demos.experiments import Experiment, registry
 
 
@@ -36,12 +37,11 @@ def build_parser(experiments: dict[str, Experiment]) -> argparse.ArgumentParser:
                 default = field.default_factory()
             option = "--" + field.name.replace("_", "-")
             kind = hints.get(field.name, type(default))
+            valid = range_text(experiment.config_cls, field.name)
+            help_text = f"{docs[field.name]} ({valid + '; ' if valid else ''}default: {default})"
             if kind is bool:
                 sub.add_argument(
-                    option,
-                    action=argparse.BooleanOptionalAction,
-                    default=default,
-                    help=f"{docs[field.name]} (default: {default})",
+                    option, action=argparse.BooleanOptionalAction, default=default, help=help_text
                 )
             elif kind in (int, float, str):
                 sub.add_argument(
@@ -49,9 +49,16 @@ def build_parser(experiments: dict[str, Experiment]) -> argparse.ArgumentParser:
                     type=_number_parser(kind, field.name),
                     default=default,
                     metavar=field.name.upper(),
-                    help=f"{docs[field.name]} (default: {default})",
+                    help=help_text,
                 )
-            # Fields of other types (tuples of sizes, ...) keep their defaults on the command line.
+            elif typing.get_origin(kind) is tuple and typing.get_args(kind)[0] in (int, float):
+                sub.add_argument(
+                    option,
+                    type=_list_parser(typing.get_args(kind)[0], field.name),
+                    default=default,
+                    metavar="A,B,...",
+                    help=help_text,
+                )
         sub.add_argument("--json", action="store_true", help="print one JSON object")
         sub.add_argument(
             "--progress", action="store_true", help="show a progress bar while training"
@@ -66,6 +73,18 @@ def _number_parser(kind: type, name: str):
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"{name} must be {kind.__name__}, got {text!r}"
+            ) from None
+
+    return parse
+
+
+def _list_parser(kind: type, name: str):
+    def parse(text: str):
+        try:
+            return tuple(kind(item) for item in text.split(",") if item.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be comma-separated {kind.__name__} values, got {text!r}"
             ) from None
 
     return parse

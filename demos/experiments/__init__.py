@@ -6,9 +6,10 @@ call the same ``run`` function, so no result is computed two ways.
 
 The contract every experiment keeps:
 
-- ``Config`` is a frozen dataclass with a default for every field, a docstring under each field,
-  and an integer ``seed`` field. Its ``__post_init__`` validates every field with
-  :mod:`demos.core.validation` (a ``ValueError`` naming the field, the value and the valid range).
+- ``Config`` is a frozen dataclass inheriting :class:`demos.core.config.Config`, with a default
+  for every field, its valid range declared once in the field (``ranged`` or ``choice``), a
+  docstring under each field, and an integer ``seed`` field. Constructing it checks every field
+  (a ``ValueError`` naming the field, the value and the valid range).
 - ``run(config, progress=False) -> Result`` is deterministic given ``config.seed`` (apart from
   wall-clock timing fields, whose names end in ``_seconds``). It shows a ``tqdm.auto`` progress bar
   when ``progress`` is true and the run takes more than a couple of seconds.

@@ -22,8 +22,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from demos.analysis.objectives import read_objective_for
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training.adversarial import AdversarialRound, adversarial_training
 from demos.training.proxy_training import chapter_config, trained
@@ -34,58 +34,31 @@ _ADVERSARY_STREAM = 5
 
 
 @dataclass(frozen=True)
-class AdversarialTrainingConfig:
+class AdversarialTrainingConfig(Config):
     """Settings of the ``adversarial-training`` experiment."""
 
-    decorrelated_fraction: float = 0.0
-    """q of the starting planner's training levels, in [0, 1] (0: a proxy-seeker)."""
-    exit_salience: float = 0.3
-    """Brightness of the exit, in (0, 1]."""
-    train_levels: int = 128
-    """The starting planner's training levels (1 to 100000)."""
-    train_steps: int = 150
-    """The starting planner's imitation steps (1 to 100000)."""
-    rounds: int = 3
-    """Search-and-train rounds (1 to 100)."""
-    per_round: int = 1
-    """Most failing levels the adversary adds per round (1 to 10000)."""
-    pool: int = 200
-    """Candidate levels the adversary examines per round (1 to 100000)."""
-    search_fraction: float = 0.5
-    """Share of candidate levels whose marker is away from the exit, in [0, 1]."""
-    steps_per_round: int = 25
-    """Imitation steps after each round (1 to 100000)."""
-    learning_rate: float = 0.1
-    """Adam's step size, in (0, 10]."""
-    seed: int = 0
+    decorrelated_fraction: float = ranged(0.0, 0.0, 1.0)
+    """q of the starting planner's training levels (0: a proxy-seeker)."""
+    exit_salience: float = ranged(0.3, 0.0, 1.0, above=True)
+    """Brightness of the exit."""
+    train_levels: int = ranged(128, 1, 100_000)
+    """The starting planner's training levels."""
+    train_steps: int = ranged(150, 1, 100_000)
+    """The starting planner's imitation steps."""
+    rounds: int = ranged(3, 1, 100)
+    """Search-and-train rounds."""
+    per_round: int = ranged(1, 1, 10_000)
+    """Most failing levels the adversary adds per round."""
+    pool: int = ranged(200, 1, 100_000)
+    """Candidate levels the adversary examines per round."""
+    search_fraction: float = ranged(0.5, 0.0, 1.0)
+    """Share of candidate levels whose marker is away from the exit."""
+    steps_per_round: int = ranged(25, 1, 100_000)
+    """Imitation steps after each round."""
+    learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed of the starting planner, the adversary and the extra training."""
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
-            self,
-            "decorrelated_fraction",
-            check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
-        )
-        salience = check_float("exit_salience", self.exit_salience, 0.0, 1.0)
-        if salience <= 0:
-            raise ValueError(f"exit_salience must be a number in (0, 1], got {salience!r}")
-        set_(self, "exit_salience", salience)
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "rounds", check_int("rounds", self.rounds, 1, 100))
-        set_(self, "per_round", check_int("per_round", self.per_round, 1, 10_000))
-        set_(self, "pool", check_int("pool", self.pool, 1, 100_000))
-        set_(
-            self,
-            "search_fraction",
-            check_float("search_fraction", self.search_fraction, 0.0, 1.0),
-        )
-        set_(
-            self, "steps_per_round", check_int("steps_per_round", self.steps_per_round, 1, 100_000)
-        )
-        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
 
 
 @dataclass

@@ -25,8 +25,9 @@ import torch
 
 from demos.agents import planners
 from demos.analysis.objectives import read_objective
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
+from demos.core.validation import check_float
 from demos.experiments import register
 from demos.training import base_optimizers, rollouts
 from demos.worlds.level_variants import DimmedLevels, with_exit_brightness
@@ -34,75 +35,38 @@ from demos.worlds.mazes import LevelConfig, Levels, generate_levels, shifted
 
 
 @dataclass(frozen=True)
-class ApproximateAlignmentConfig:
+class ApproximateAlignmentConfig(Config):
     """Settings of the ``approximate-alignment`` experiment."""
 
-    decorrelated_fraction: float = 0.05
-    """Share q of training levels whose marker is not on the exit, in [0, 1]."""
-    brightness_low: float = 0.25
-    """Dimmest exit in training, in (0, 1]."""
-    brightness_high: float = 0.5
-    """Brightest exit in training, in [brightness_low, 1]."""
-    test_brightnesses: tuple[float, ...] = (
-        0.02,
-        0.05,
-        0.1,
-        0.15,
-        0.2,
-        0.25,
-        0.3,
-        0.4,
-        0.5,
-        0.7,
+    decorrelated_fraction: float = ranged(0.05, 0.0, 1.0)
+    """Share q of training levels whose marker is not on the exit."""
+    brightness_low: float = ranged(0.25, 0.0, 1.0, above=True)
+    """Dimmest exit in training."""
+    brightness_high: float = ranged(0.5, 0.0, 1.0, above=True)
+    """Brightest exit in training, at least brightness_low."""
+    test_brightnesses: tuple[float, ...] = ranged(
+        (0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.7, 1.0),
+        0.0,
         1.0,
+        above=True,
+        increasing=True,
     )
-    """Exit brightnesses at test, increasing, each in (0, 1]."""
-    reward_hidden: int = 0
+    """Exit brightnesses at test."""
+    reward_hidden: int = ranged(0, 0, 256)
     """Hidden width of the reward head (0: linear, the limited-capacity head of the chapter)."""
-    train_levels: int = 128
-    """Training levels (1 to 100000)."""
-    test_levels: int = 300
-    """Test levels per brightness, marker and exit apart (1 to 100000)."""
-    train_steps: int = 150
-    """Imitation steps (1 to 100000)."""
-    learning_rate: float = 0.1
-    """Adam's step size, in (0, 10]."""
-    seed: int = 0
+    train_levels: int = ranged(128, 1, 100_000)
+    """Training levels."""
+    test_levels: int = ranged(300, 1, 100_000)
+    """Test levels per brightness, marker and exit apart."""
+    train_steps: int = ranged(150, 1, 100_000)
+    """Imitation steps."""
+    learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for levels, brightnesses and initial weights."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
-            self,
-            "decorrelated_fraction",
-            check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
-        )
-        low = check_float("brightness_low", self.brightness_low, 0.0, 1.0)
-        if low <= 0:
-            raise ValueError(f"brightness_low must be a number in (0, 1], got {low!r}")
-        set_(self, "brightness_low", low)
-        set_(
-            self, "brightness_high", check_float("brightness_high", self.brightness_high, low, 1.0)
-        )
-        values = self.test_brightnesses
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise ValueError(f"test_brightnesses must be a sequence of numbers, got {values!r}")
-        values = tuple(check_float("test_brightnesses", b, 0.0, 1.0) for b in values)
-        if (
-            not values
-            or values[0] <= 0
-            or any(b <= a for a, b in zip(values, values[1:], strict=False))
-        ):
-            raise ValueError(
-                f"test_brightnesses must be increasing numbers in (0, 1], got {values!r}"
-            )
-        set_(self, "test_brightnesses", values)
-        set_(self, "reward_hidden", check_int("reward_hidden", self.reward_hidden, 0, 256))
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+    def validate(self) -> None:
+        check_float("brightness_high", self.brightness_high, self.brightness_low, 1.0)
 
     @property
     def band_centre(self) -> float:

@@ -27,7 +27,8 @@ from tqdm.auto import tqdm
 
 from demos.agents import planners
 from demos.analysis import behavioral, metrics
-from demos.core.validation import check_float, check_int
+from demos.core.config import MAX_SEED, Config, ranged
+from demos.core.validation import check_int
 from demos.experiments import register
 from demos.training import rollouts
 from demos.training.proxy_training import ProxyRun, ProxyShiftConfig, train_on_proxy_levels
@@ -36,52 +37,41 @@ from demos.worlds.mazes import Levels, default_horizon
 
 
 @dataclass(frozen=True)
-class BehavioralObjectiveConfig:
+class BehavioralObjectiveConfig(Config):
     """Settings of the ``behavioral-objective`` experiment (the training ones as in proxy-shift)."""
 
-    decorrelated_fraction: float = 0.05
-    """Share of training levels whose marker (the proxy) is not on the exit, in [0, 1]
-    (exactly round(q * train_levels) levels)."""
-    exit_salience: float = 0.3
-    """How strongly the exit shows in the observation, in (0, 1]."""
-    marker_salience: float = 1.0
-    """How strongly the marker (the proxy) shows in the observation, in (0, 1]."""
-    size: int = 7
-    """Side of the square mazes (4 to 32)."""
-    wall_density: float = 0.3
-    """Share of cells that are walls, in [0, 0.6]."""
-    train_levels: int = 128
-    """Number of training levels (1 to 100000)."""
-    test_levels: int = 200
+    decorrelated_fraction: float = ranged(0.05, 0.0, 1.0)
+    """Share of training levels whose marker (the proxy) is not on the exit (exactly
+    round(q * train_levels) levels)."""
+    exit_salience: float = ranged(0.3, 0.0, 1.0, above=True)
+    """How strongly the exit shows in the observation."""
+    marker_salience: float = ranged(1.0, 0.0, 1.0, above=True)
+    """How strongly the marker (the proxy) shows in the observation."""
+    size: int = ranged(7, 4, 32)
+    """Side of the square mazes."""
+    wall_density: float = ranged(0.3, 0.0, 0.6)
+    """Share of cells that are walls."""
+    train_levels: int = ranged(128, 1, 100_000)
+    """Number of training levels."""
+    test_levels: int = ranged(200, 1, 100_000)
     """Number of test levels; in every one the marker is at least 3 steps from the exit."""
-    train_steps: int = 100
-    """Adam steps of imitation (1 to 100000)."""
-    learning_rate: float = 0.1
-    """Adam's step size, in (0, 10]."""
-    planning_steps: int = 14
-    """Value-iteration steps K of the planner (1 to 1000)."""
-    replay_points: int = 15
-    """How many training steps the replay records (2 to 200), spread geometrically from step 0
-    to the last step so the fast early changes get more of them."""
-    observer_horizon: int = 0
-    """Planning horizon the inverse planner assumes of the agent (0: three times the size)."""
-    seed: int = 0
+    train_steps: int = ranged(100, 1, 100_000)
+    """Adam steps of imitation."""
+    learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size."""
+    planning_steps: int = ranged(14, 1, 1000)
+    """Value-iteration steps K of the planner."""
+    replay_points: int = ranged(15, 2, 200)
+    """How many training steps the replay records, spread geometrically from step 0 to the last
+    step so the fast early changes get more of them."""
+    observer_horizon: int = ranged(0, 0, 10_000)
+    """Planning horizon the inverse planner assumes of the agent (0: the default horizon, three
+    times the size)."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for levels and initial weights."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        self.proxy_shift_config()  # validates the fields shared with proxy-shift
-        set_(self, "replay_points", check_int("replay_points", self.replay_points, 2, 200))
-        set_(
-            self,
-            "observer_horizon",
-            check_int("observer_horizon", self.observer_horizon, 0, 10_000),
-        )
-        set_(
-            self,
-            "decorrelated_fraction",
-            check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
-        )
+    def validate(self) -> None:
+        self.proxy_shift_config()  # the training settings must make a valid proxy-shift run
 
     def proxy_shift_config(self) -> ProxyShiftConfig:
         """The same training run as a ``proxy-shift`` configuration (imitation, no evaluation

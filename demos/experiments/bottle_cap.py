@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from demos.agents import lookup, planners
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training import base_optimizers, rollouts
 from demos.worlds.mazes import Levels, parse_level, step
@@ -74,38 +74,21 @@ MODELS = ("lookup", "planner")
 
 
 @dataclass(frozen=True)
-class BottleCapConfig:
+class BottleCapConfig(Config):
     """Settings of the ``bottle-cap`` experiment."""
 
-    planner_steps: int = 80
-    """Adam steps that train the planner on the one maze (1 to 10000)."""
-    planner_learning_rate: float = 0.1
-    """Adam's step size for the planner, in (0, 10]."""
-    lookup_steps: int = 60
-    """Adam steps that fit the lookup table to the one maze (1 to 10000)."""
-    lookup_learning_rate: float = 0.5
-    """Adam's step size for the lookup table, in (0, 10]."""
-    planning_steps: int = 14
-    """Value-iteration steps K of the planner (1 to 1000); every route here is shorter."""
-    seed: int = 0
+    planner_steps: int = ranged(80, 1, 10_000)
+    """Adam steps that train the planner on the one maze."""
+    planner_learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size for the planner."""
+    lookup_steps: int = ranged(60, 1, 10_000)
+    """Adam steps that fit the lookup table to the one maze."""
+    lookup_learning_rate: float = ranged(0.5, 1e-6, 10.0)
+    """Adam's step size for the lookup table."""
+    planning_steps: int = ranged(14, 1, 1000)
+    """Value-iteration steps K of the planner; every route here is shorter."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for the initial weights."""
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "planner_steps", check_int("planner_steps", self.planner_steps, 1, 10_000))
-        set_(
-            self,
-            "planner_learning_rate",
-            check_float("planner_learning_rate", self.planner_learning_rate, 1e-6, 10.0),
-        )
-        set_(self, "lookup_steps", check_int("lookup_steps", self.lookup_steps, 1, 10_000))
-        set_(
-            self,
-            "lookup_learning_rate",
-            check_float("lookup_learning_rate", self.lookup_learning_rate, 1e-6, 10.0),
-        )
-        set_(self, "planning_steps", check_int("planning_steps", self.planning_steps, 1, 1000))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
 
 
 @dataclass

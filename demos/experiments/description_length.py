@@ -22,51 +22,35 @@ import numpy as np
 
 from demos.agents import planners
 from demos.analysis import compression
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training import base_optimizers, rollouts
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 
 @dataclass(frozen=True)
-class DescriptionLengthConfig:
+class DescriptionLengthConfig(Config):
     """Settings of the ``description-length`` experiment."""
 
-    size: int = 7
-    """Side of the square mazes (4 to 32)."""
-    wall_density: float = 0.3
-    """Share of cells that are walls, in [0, 0.6]."""
-    mazes: int = 512
-    """Most distinct mazes the table is asked to hold (2 to 100000); counts double up to it."""
-    planner_train_levels: int = 32
-    """Mazes the planner is trained on by imitation (1 to 10000); it is tested on all of them."""
-    train_steps: int = 60
-    """Adam steps of the planner's imitation training (1 to 100000)."""
-    learning_rate: float = 0.1
-    """Adam's step size, in (0, 10]."""
-    planning_steps: int = 24
-    """Value-iteration steps K of the planner (1 to 1000); enough to cross the mazes."""
-    fresh_mazes: int = 200
+    size: int = ranged(7, 4, 32)
+    """Side of the square mazes."""
+    wall_density: float = ranged(0.3, 0.0, 0.6)
+    """Share of cells that are walls."""
+    mazes: int = ranged(512, 2, 100_000)
+    """Most distinct mazes the table is asked to hold; counts double up to it."""
+    planner_train_levels: int = ranged(32, 1, 10_000)
+    """Mazes the planner is trained on by imitation; it is tested on all of them."""
+    train_steps: int = ranged(60, 1, 100_000)
+    """Adam steps of the planner's imitation training."""
+    learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size."""
+    planning_steps: int = ranged(24, 1, 1000)
+    """Value-iteration steps K of the planner; enough to cross the mazes."""
+    fresh_mazes: int = ranged(200, 1, 100_000)
     """New mazes, in neither the table nor the planner's training set, to test both on."""
-    seed: int = 0
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for mazes and initial weights."""
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "size", check_int("size", self.size, 4, 32))
-        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.6))
-        set_(self, "mazes", check_int("mazes", self.mazes, 2, 100_000))
-        set_(
-            self,
-            "planner_train_levels",
-            check_int("planner_train_levels", self.planner_train_levels, 1, 10_000),
-        )
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
-        set_(self, "planning_steps", check_int("planning_steps", self.planning_steps, 1, 1000))
-        set_(self, "fresh_mazes", check_int("fresh_mazes", self.fresh_mazes, 1, 100_000))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
 
     def counts(self) -> list[int]:
         """Numbers of mazes at which the table is measured: 1, 2, 4, ... and ``mazes``."""

@@ -17,55 +17,41 @@ import numpy as np
 
 from demos.agents.linear_attention import LinearSelfAttention
 from demos.analysis import gradient_step
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training.incontext_training import train_layer
 from demos.worlds.regression_tasks import sample_tasks
 
 
 @dataclass(frozen=True)
-class IncontextGDConfig:
+class IncontextGDConfig(Config):
     """Settings of the ``incontext-gd`` experiment."""
 
-    dim: int = 5
+    dim: int = ranged(5, 1, 64)
     """Input dimension d of each regression task (tokens have d + 1 entries)."""
-    context_size: int = 20
+    context_size: int = ranged(20, 1, 1000)
     """Example pairs N in each prompt before the query."""
-    train_steps: int = 1000
+    train_steps: int = ranged(1000, 1, 100_000)
     """Adam steps of the base optimizer, each on a fresh batch of tasks."""
-    batch_size: int = 256
+    batch_size: int = ranged(256, 1, 65_536)
     """Prompts per Adam step."""
-    learning_rate: float = 0.01
+    learning_rate: float = ranged(0.01, 1e-6, 1.0)
     """Adam's initial step size (annealed to 0 along a half cosine)."""
-    init_scale: float = 0.01
+    init_scale: float = ranged(0.01, 0.0, 10.0)
     """Standard deviation of the layer's initial weights (small, as in von Oswald et al.)."""
-    input_scale: float = 1.0
+    input_scale: float = ranged(1.0, 1e-3, 1e3)
     """Standard deviation of each input coordinate during training."""
-    noise_std: float = 0.0
+    noise_std: float = ranged(0.0, 0.0, 1e3)
     """Standard deviation of the noise on every target (0: exact linear tasks)."""
-    shift_scale: float = 2.0
+    shift_scale: float = ranged(2.0, 1e-3, 1e3)
     """Factor by which the inputs grow in the distribution-shift test."""
-    eval_tasks: int = 4096
+    eval_tasks: int = ranged(4096, 16, 1_000_000)
     """Fresh prompts used to fit the GD step sizes and to measure every figure."""
-    snapshot_every: int = 100
+    snapshot_every: int = ranged(100, 0, 100_000)
     """Training steps between snapshots of the layer's matrices (0: first and last only)."""
-    seed: int = 0
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for task sampling and weight initialisation."""
-
-    def __post_init__(self):
-        check_int("dim", self.dim, 1, 64)
-        check_int("context_size", self.context_size, 1, 1000)
-        check_int("train_steps", self.train_steps, 1, 100_000)
-        check_int("batch_size", self.batch_size, 1, 65_536)
-        check_float("learning_rate", self.learning_rate, 1e-6, 1.0)
-        check_float("init_scale", self.init_scale, 0.0, 10.0)
-        check_float("input_scale", self.input_scale, 1e-3, 1e3)
-        check_float("noise_std", self.noise_std, 0.0, 1e3)
-        check_float("shift_scale", self.shift_scale, 1e-3, 1e3)
-        check_int("eval_tasks", self.eval_tasks, 16, 1_000_000)
-        check_int("snapshot_every", self.snapshot_every, 0, 100_000)
-        check_int("seed", self.seed, 0, 2**32 - 1)
 
 
 @dataclass

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from demos.agents.keys_chests import Expert, KeyChestPlanner, PlannerPolicy, aligned_planner
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training import keys_imitation
 from demos.training.base_optimizers import TrainingHistory
@@ -36,67 +36,50 @@ from demos.worlds.keys_chests import Episodes, WorldConfig, Worlds
 
 
 @dataclass(frozen=True)
-class KeysChestsConfig:
+class KeysChestsConfig(Config):
     """Settings of the ``keys-chests`` experiment."""
 
-    size: int = 6
-    """Side of the square grids (4 to 12)."""
-    wall_density: float = 0.15
-    """Share of cells that are walls, in [0, 0.4]."""
-    train_keys: int = 1
-    """Keys in each training level (0 to 8): scarce."""
-    train_chests: int = 3
-    """Chests in each training level (1 to 8): plentiful."""
-    test_keys: int = 5
-    """Keys in each test level (0 to 8): plentiful."""
-    test_chests: int = 2
-    """Chests in each test level (1 to 8): scarce."""
-    surplus_key_fraction: float = 0.0
+    size: int = ranged(6, 4, 12)
+    """Side of the square grids."""
+    wall_density: float = ranged(0.15, 0.0, 0.4)
+    """Share of cells that are walls."""
+    train_keys: int = ranged(1, 0, 8)
+    """Keys in each training level: scarce."""
+    train_chests: int = ranged(3, 1, 8)
+    """Chests in each training level: plentiful."""
+    test_keys: int = ranged(5, 0, 8)
+    """Keys in each test level: plentiful."""
+    test_chests: int = ranged(2, 1, 8)
+    """Chests in each test level: scarce."""
+    surplus_key_fraction: float = ranged(0.0, 0.0, 1.0)
     """Share of training levels laid out like the test levels (test_keys keys, test_chests
-    chests), where the expert leaves spare keys on the floor, in [0, 1]. Exactly
+    chests), where the expert leaves spare keys on the floor. Exactly
     round(surplus_key_fraction * train_levels) levels."""
-    train_levels: int = 100
-    """Number of training levels (1 to 10000)."""
-    test_levels: int = 200
-    """Number of test levels (1 to 10000)."""
-    train_steps: int = 30
-    """Adam steps of imitation (1 to 10000)."""
-    learning_rate: float = 0.3
-    """Adam's step size, in (0, 10]."""
-    planning_steps: int = 12
-    """Value-iteration steps K of the planner (1 to 100): it sees at most K moves ahead."""
-    max_keys: int = 3
-    """Largest keys-held layer of the planner's plan (1 to 8)."""
-    horizon: int = 20
-    """Moves per episode in every rollout (1 to 500)."""
-    eval_every: int = 10
+    train_levels: int = ranged(100, 1, 10_000)
+    """Number of training levels."""
+    test_levels: int = ranged(200, 1, 10_000)
+    """Number of test levels."""
+    train_steps: int = ranged(30, 1, 10_000)
+    """Adam steps of imitation."""
+    learning_rate: float = ranged(0.3, 1e-6, 10.0)
+    """Adam's step size."""
+    planning_steps: int = ranged(12, 1, 100)
+    """Value-iteration steps K of the planner: it sees at most K moves ahead."""
+    max_keys: int = ranged(3, 1, 8)
+    """Largest keys-held layer of the planner's plan."""
+    horizon: int = ranged(20, 1, 500)
+    """Moves per episode in every rollout."""
+    eval_every: int = ranged(10, 0, 10_000)
     """Training steps between evaluations in the history (0: first and last only)."""
-    snapshot_every: int = 0
+    snapshot_every: int = ranged(0, 0, 10_000)
     """Training steps between copies of the planner's weights kept in history.snapshots, for
     figures that replay training (0: none)."""
-    seed: int = 0
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for levels and initial weights."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        self.train_config()  # validates size, wall density and the training counts
+    def validate(self) -> None:
+        self.train_config()  # both distributions must fit their items on the grid
         self.test_config()
-        set_(self, "size", check_int("size", self.size, 4, 12))
-        set_(
-            self,
-            "surplus_key_fraction",
-            check_float("surplus_key_fraction", self.surplus_key_fraction, 0.0, 1.0),
-        )
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 10_000))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 10_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 10_000))
-        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
-        set_(self, "planning_steps", check_int("planning_steps", self.planning_steps, 1, 100))
-        set_(self, "max_keys", check_int("max_keys", self.max_keys, 1, 8))
-        set_(self, "horizon", check_int("horizon", self.horizon, 1, 500))
-        set_(self, "eval_every", check_int("eval_every", self.eval_every, 0, 10_000))
-        set_(self, "snapshot_every", check_int("snapshot_every", self.snapshot_every, 0, 10_000))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
 
     def train_config(self) -> WorldConfig:
         """The training distribution (without the surplus-key levels)."""

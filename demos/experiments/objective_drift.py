@@ -28,7 +28,8 @@ from tqdm.auto import tqdm
 
 from demos.analysis import metrics
 from demos.analysis.objectives import ObjectiveReading, read_objective_for
-from demos.core.validation import check_choice, check_float, check_int
+from demos.core.config import MAX_SEED, Config, choice, ranged
+from demos.core.validation import check_choice
 from demos.experiments import register
 from demos.training import rollouts
 from demos.training.proxy_training import BASE_OPTIMIZERS, ProxyRun, chapter_config, trained
@@ -37,43 +38,25 @@ from demos.worlds.mazes import Levels
 
 
 @dataclass(frozen=True)
-class ObjectiveDriftConfig:
+class ObjectiveDriftConfig(Config):
     """Settings of the ``objective-drift`` sweep."""
 
-    decorrelated_fractions: tuple[float, ...] = (0.0, 0.02, 0.05)
-    """Shares q of training levels whose marker is not on the exit, each in [0, 1], distinct."""
-    exit_saliences: tuple[float, ...] = (0.3,)
-    """Exit brightnesses to sweep, each in (0, 1], distinct (the marker's is 1)."""
-    n_seeds: int = 1
-    """Seeds per setting (1 to 100): seed, seed + 1, ..."""
-    train_levels: int = 128
-    """Training levels per run (1 to 100000)."""
-    test_levels: int = 500
-    """Test levels per run, marker and exit apart in each (1 to 100000)."""
-    train_steps: int = 150
-    """Updates of the base optimizer per run (1 to 100000)."""
-    base_optimizer: str = "imitation"
-    """imitation, reinforce or evolution (see demos.training.base_optimizers)."""
-    seed: int = 0
+    decorrelated_fractions: tuple[float, ...] = ranged((0.0, 0.02, 0.05), 0.0, 1.0, increasing=True)
+    """Shares q of training levels whose marker is not on the exit."""
+    exit_saliences: tuple[float, ...] = ranged((0.3,), 0.0, 1.0, above=True, increasing=True)
+    """Exit brightnesses to sweep (the marker's is 1)."""
+    n_seeds: int = ranged(1, 1, 100)
+    """Seeds per setting: seed, seed + 1, ..."""
+    train_levels: int = ranged(128, 1, 100_000)
+    """Training levels per run."""
+    test_levels: int = ranged(500, 1, 100_000)
+    """Test levels per run, marker and exit apart in each."""
+    train_steps: int = ranged(150, 1, 100_000)
+    """Updates of the base optimizer per run."""
+    base_optimizer: str = choice("imitation", BASE_OPTIMIZERS)
+    """How each planner is trained (see demos.training.base_optimizers)."""
+    seed: int = ranged(0, 0, MAX_SEED - 100)
     """First seed of the sweep."""
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(
-            self,
-            "decorrelated_fractions",
-            _distinct_numbers("decorrelated_fractions", self.decorrelated_fractions, 0.0, 1.0),
-        )
-        saliences = _distinct_numbers("exit_saliences", self.exit_saliences, 0.0, 1.0)
-        if min(saliences) <= 0:
-            raise ValueError(f"exit_saliences must hold numbers in (0, 1], got {saliences}")
-        set_(self, "exit_saliences", saliences)
-        set_(self, "n_seeds", check_int("n_seeds", self.n_seeds, 1, 100))
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        check_choice("base_optimizer", self.base_optimizer, BASE_OPTIMIZERS)
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1 - self.n_seeds))
 
     @property
     def seeds(self) -> tuple[int, ...]:
@@ -252,12 +235,3 @@ def summarise(run: ProxyRun) -> DriftPoint:
         reward_map=run.model.mesa_objective(showcase)[0],
         path=walk.paths[0],
     )
-
-
-def _distinct_numbers(name: str, values, low: float, high: float) -> tuple[float, ...]:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise ValueError(f"{name} must be a sequence of numbers in [{low}, {high}], got {values!r}")
-    numbers = tuple(check_float(name, value, low, high) for value in values)
-    if not numbers or len(set(numbers)) != len(numbers):
-        raise ValueError(f"{name} must hold at least one number, all distinct, got {values!r}")
-    return numbers

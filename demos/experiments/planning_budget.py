@@ -20,49 +20,36 @@ import numpy as np
 import torch
 
 from demos.analysis import compute_cost
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
+from demos.core.validation import check_float
 from demos.experiments import register
 from demos.training import rollouts, step_budget
 from demos.worlds.mazes import LevelConfig, default_horizon, generate_levels
 
 
 @dataclass(frozen=True)
-class PlanningBudgetConfig:
+class PlanningBudgetConfig(Config):
     """Settings of the ``planning-budget`` experiment."""
 
-    sizes: tuple[int, ...] = (7, 11)
-    """Maze sides to test (each 4 to 32); bigger mazes have longer paths."""
-    planning_steps: tuple[int, ...] = (1, 2, 3, 4, 6, 8, 10, 12, 16, 20)
-    """Values of K, strictly increasing, each 1 to 1000: one planner is trained per K and size."""
-    wall_density: float = 0.3
-    """Share of cells that are walls, in [0, 0.6]."""
-    train_levels: int = 48
-    """Training mazes per size (1 to 100000)."""
-    test_levels: int = 200
-    """Test mazes per size (1 to 100000)."""
-    train_steps: int = 40
-    """Adam steps of imitation per planner (1 to 100000)."""
-    learning_rate: float = 0.1
-    """Adam's step size, in (0, 10]."""
-    seed: int = 0
+    sizes: tuple[int, ...] = ranged((7, 11), 4, 32)
+    """Maze sides to test; bigger mazes have longer paths."""
+    planning_steps: tuple[int, ...] = ranged(
+        (1, 2, 3, 4, 6, 8, 10, 12, 16, 20), 1, 1000, increasing=True
+    )
+    """Values of K: one planner is trained per K and size."""
+    wall_density: float = ranged(0.3, 0.0, 0.6)
+    """Share of cells that are walls."""
+    train_levels: int = ranged(48, 1, 100_000)
+    """Training mazes per size."""
+    test_levels: int = ranged(200, 1, 100_000)
+    """Test mazes per size."""
+    train_steps: int = ranged(40, 1, 100_000)
+    """Adam steps of imitation per planner."""
+    learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for mazes and initial weights."""
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "sizes", tuple(check_int("sizes", s, 4, 32) for s in self.sizes))
-        if not self.sizes:
-            raise ValueError("sizes must hold at least one maze size, got ()")
-        steps = tuple(check_int("planning_steps", k, 1, 1000) for k in self.planning_steps)
-        if not steps or any(b <= a for a, b in zip(steps, steps[1:], strict=False)):
-            raise ValueError(f"planning_steps must be strictly increasing, got {steps}")
-        set_(self, "planning_steps", steps)
-        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.6))
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
 
 
 @dataclass

@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from demos.analysis.objectives import ObjectiveReading, read_objective_for
-from demos.core.validation import check_float, check_int
+from demos.core.config import MAX_SEED, Config, ranged
+from demos.core.validation import check_int
 from demos.experiments import register
 from demos.training import rollouts
 from demos.training.proxy_training import ProxyRun, chapter_config, trained
@@ -39,67 +40,39 @@ _TEST_STREAM = 3
 
 
 @dataclass(frozen=True)
-class SuboptimalityConfig:
+class SuboptimalityConfig(Config):
     """Settings of the ``suboptimality`` experiment."""
 
-    proxy_fraction: float = 0.0
-    """q of the proxy-seeking planner's training levels, in [0, 1]."""
-    control_fraction: float = 0.05
-    """q of the exit-seeking control's training levels, in [0, 1]."""
-    exit_salience: float = 0.3
-    """Brightness of the exit in training and test levels, in (0, 1]."""
-    train_levels: int = 128
-    """Training levels of each planner (1 to 100000)."""
-    train_steps: int = 150
-    """Imitation steps of each planner (1 to 100000)."""
-    train_planning_steps: int = 14
-    """Value-iteration steps K used in training (1 to 1000)."""
-    test_levels: int = 200
-    """Test levels (1 to 100000), each with the exit near the start and the marker farther."""
-    exit_within: int = 2
-    """Greatest BFS distance from the start to the exit in test levels (1 to 20)."""
-    marker_from: int = 5
-    """Least BFS distance from the start to the marker in test levels (exit_within + 1 to 40)."""
-    marker_to: int = 7
-    """Greatest BFS distance from the start to the marker in test levels (marker_from to 40)."""
-    test_planning_steps: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 20)
-    """Values of K at test, increasing, each in [1, 1000]."""
-    seed: int = 0
+    proxy_fraction: float = ranged(0.0, 0.0, 1.0)
+    """q of the proxy-seeking planner's training levels."""
+    control_fraction: float = ranged(0.05, 0.0, 1.0)
+    """q of the exit-seeking control's training levels."""
+    exit_salience: float = ranged(0.3, 0.0, 1.0, above=True)
+    """Brightness of the exit in training and test levels."""
+    train_levels: int = ranged(128, 1, 100_000)
+    """Training levels of each planner."""
+    train_steps: int = ranged(150, 1, 100_000)
+    """Imitation steps of each planner."""
+    train_planning_steps: int = ranged(14, 1, 1000)
+    """Value-iteration steps K used in training."""
+    test_levels: int = ranged(200, 1, 100_000)
+    """Test levels, each with the exit near the start and the marker farther."""
+    exit_within: int = ranged(2, 1, 20)
+    """Greatest BFS distance from the start to the exit in test levels."""
+    marker_from: int = ranged(5, 2, 40)
+    """Least BFS distance from the start to the marker in test levels (more than exit_within)."""
+    marker_to: int = ranged(7, 2, 40)
+    """Greatest BFS distance from the start to the marker in test levels (at least marker_from)."""
+    test_planning_steps: tuple[int, ...] = ranged(
+        (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 20), 1, 1000, increasing=True
+    )
+    """Values of K at test."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed of both planners' training and of the test levels."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        for name in ("proxy_fraction", "control_fraction"):
-            set_(self, name, check_float(name, getattr(self, name), 0.0, 1.0))
-        salience = check_float("exit_salience", self.exit_salience, 0.0, 1.0)
-        if salience <= 0:
-            raise ValueError(f"exit_salience must be a number in (0, 1], got {salience!r}")
-        set_(self, "exit_salience", salience)
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(
-            self,
-            "train_planning_steps",
-            check_int("train_planning_steps", self.train_planning_steps, 1, 1000),
-        )
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "exit_within", check_int("exit_within", self.exit_within, 1, 20))
-        set_(
-            self,
-            "marker_from",
-            check_int("marker_from", self.marker_from, self.exit_within + 1, 40),
-        )
-        set_(self, "marker_to", check_int("marker_to", self.marker_to, self.marker_from, 40))
-        steps = self.test_planning_steps
-        if isinstance(steps, (str, bytes)) or not hasattr(steps, "__iter__"):
-            raise ValueError(f"test_planning_steps must be a sequence of integers, got {steps!r}")
-        steps = tuple(check_int("test_planning_steps", k, 1, 1000) for k in steps)
-        if not steps or any(b <= a for a, b in zip(steps, steps[1:], strict=False)):
-            raise ValueError(
-                f"test_planning_steps must be a non-empty increasing sequence, got {steps!r}"
-            )
-        set_(self, "test_planning_steps", steps)
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+    def validate(self) -> None:
+        check_int("marker_from", self.marker_from, self.exit_within + 1, 40)
+        check_int("marker_to", self.marker_to, self.marker_from, 40)
 
 
 @dataclass

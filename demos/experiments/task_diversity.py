@@ -24,6 +24,7 @@ import torch
 from tqdm.auto import tqdm
 
 from demos.agents.reactive import parameter_count
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.validation import check_int
 from demos.experiments import register
 from demos.training import rollouts
@@ -43,37 +44,27 @@ MODELS = ("planner", "reactive")
 
 
 @dataclass(frozen=True)
-class TaskDiversityConfig:
+class TaskDiversityConfig(Config):
     """Settings of the ``task-diversity`` experiment."""
 
-    train_levels: tuple[int, ...] = (1, 4, 16, 64, 256)
-    """Numbers of distinct training mazes, strictly increasing, each 1 to 100000."""
-    test_sizes: tuple[int, ...] = (5, 7, 9, 11, 14)
-    """Sides of the fresh test mazes, strictly increasing, each 4 to 32."""
-    train_size: int = 7
-    """Side of the training mazes (4 to 32)."""
-    test_levels: int = 200
-    """Fresh test mazes per side (1 to 100000), the same for every diversity."""
-    train_steps: int = 120
-    """Adam steps of imitation for each model (1 to 100000); a little fewer than
-    ``planner-vs-reactive``'s default, so the five runs fit a chapter's time budget."""
-    example: int = 0
-    """Which test maze of each side to keep agents' paths for (0 to test_levels - 1)."""
-    seed: int = 0
+    train_levels: tuple[int, ...] = ranged((1, 4, 16, 64, 256), 1, 100_000, increasing=True)
+    """Numbers of distinct training mazes."""
+    test_sizes: tuple[int, ...] = ranged((5, 7, 9, 11, 14), MIN_SIZE, MAX_SIZE, increasing=True)
+    """Sides of the fresh test mazes."""
+    train_size: int = ranged(7, MIN_SIZE, MAX_SIZE)
+    """Side of the training mazes."""
+    test_levels: int = ranged(200, 1, 100_000)
+    """Fresh test mazes per side, the same for every diversity."""
+    train_steps: int = ranged(120, 1, 100_000)
+    """Adam steps of imitation for each model; a little fewer than ``planner-vs-reactive``'s
+    default, so the five runs fit a chapter's time budget."""
+    example: int = ranged(0, 0, 100_000)
+    """Which test maze of each side to keep agents' paths for (less than test_levels)."""
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for mazes, weights and mini-batches (shared by every run)."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        for name, low, high in (("train_levels", 1, 100_000), ("test_sizes", MIN_SIZE, MAX_SIZE)):
-            values = tuple(check_int(name, v, low, high) for v in getattr(self, name))
-            if not values or any(b <= a for a, b in zip(values, values[1:], strict=False)):
-                raise ValueError(f"{name} must be strictly increasing and non-empty, got {values}")
-            set_(self, name, values)
-        set_(self, "train_size", check_int("train_size", self.train_size, MIN_SIZE, MAX_SIZE))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "example", check_int("example", self.example, 0, self.test_levels - 1))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+    def validate(self) -> None:
+        check_int("example", self.example, 0, self.test_levels - 1)
 
     def base(self, train_levels: int) -> PlannerVsReactiveConfig:
         """The ``planner-vs-reactive`` settings of one run."""

@@ -29,7 +29,7 @@ from demos.analysis.objectives import (
     select_by_internals,
     select_by_training,
 )
-from demos.core.validation import check_float, check_int
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.experiments import register
 from demos.training.proxy_training import (
     ProxyRun,
@@ -40,40 +40,23 @@ from demos.training.proxy_training import (
 
 
 @dataclass(frozen=True)
-class UnidentifiabilityConfig:
+class UnidentifiabilityConfig(Config):
     """Settings of the ``unidentifiability`` experiment."""
 
-    n_seeds: int = 5
-    """Runs, with seeds seed, seed + 1, ... (2 to 100)."""
-    decorrelated_fraction: float = 0.0
-    """Share q of training levels whose marker is not on the exit, in [0, 1]."""
-    exit_salience: float = 1.0
-    """Brightness of the exit, in (0, 1]; the marker's is 1, so 1 makes them equally visible."""
-    train_levels: int = 128
-    """Training levels per run (1 to 100000)."""
-    test_levels: int = 500
-    """Test levels per run, marker and exit apart in each (1 to 100000)."""
-    train_steps: int = 150
-    """Imitation steps per run (1 to 100000)."""
-    seed: int = 0
+    n_seeds: int = ranged(5, 2, 100)
+    """Runs, with seeds seed, seed + 1, ..."""
+    decorrelated_fraction: float = ranged(0.0, 0.0, 1.0)
+    """Share q of training levels whose marker is not on the exit."""
+    exit_salience: float = ranged(1.0, 0.0, 1.0, above=True)
+    """Brightness of the exit; the marker's is 1, so 1 makes them equally visible."""
+    train_levels: int = ranged(128, 1, 100_000)
+    """Training levels per run."""
+    test_levels: int = ranged(500, 1, 100_000)
+    """Test levels per run, marker and exit apart in each."""
+    train_steps: int = ranged(150, 1, 100_000)
+    """Imitation steps per run."""
+    seed: int = ranged(0, 0, MAX_SEED - 100)
     """First seed."""
-
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "n_seeds", check_int("n_seeds", self.n_seeds, 2, 100))
-        set_(
-            self,
-            "decorrelated_fraction",
-            check_float("decorrelated_fraction", self.decorrelated_fraction, 0.0, 1.0),
-        )
-        salience = check_float("exit_salience", self.exit_salience, 0.0, 1.0)
-        if salience <= 0:
-            raise ValueError(f"exit_salience must be a number in (0, 1], got {salience!r}")
-        set_(self, "exit_salience", salience)
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1 - self.n_seeds))
 
     @property
     def seeds(self) -> tuple[int, ...]:

@@ -29,8 +29,9 @@ import numpy as np
 import torch
 
 from demos.agents import planners
+from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
-from demos.core.validation import check_float, check_int
+from demos.core.validation import check_int
 from demos.experiments import register
 from demos.training import base_optimizers, rollouts
 from demos.worlds.mazes import ACTION_NAMES, LevelConfig, Levels, generate_levels
@@ -39,73 +40,41 @@ MAX_TEST_SIZE = 32
 """Largest test maze side accepted by :class:`VinKernelConfig`."""
 
 
-def _check_int_tuple(name: str, values, low: int, high: int) -> tuple[int, ...]:
-    """A non-empty tuple of distinct integers in [low, high], sorted ascending."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise ValueError(
-            f"{name} must be a non-empty tuple of integers in [{low}, {high}], got {values!r}"
-        )
-    items = tuple(check_int(name, value, low, high) for value in values)
-    if not items or len(set(items)) != len(items):
-        raise ValueError(
-            f"{name} must be a non-empty tuple of distinct integers in [{low}, {high}], "
-            f"got {values!r}"
-        )
-    return tuple(sorted(items))
-
-
 @dataclass(frozen=True)
-class VinKernelConfig:
+class VinKernelConfig(Config):
     """Settings of the ``vin-kernel`` experiment."""
 
-    train_size: int = 7
-    """Side of the square training mazes (4 to 16)."""
-    wall_density: float = 0.3
-    """Share of cells that are walls, in training and test mazes, in [0, 0.6]."""
-    train_levels: int = 64
-    """Number of training levels (1 to 100000)."""
-    test_sizes: tuple[int, ...] = (11, 12, 13, 14)
-    """Sides of the larger test mazes (each in [4, 32]); success is pooled over them."""
-    test_levels: int = 60
-    """Number of test levels of each test size (1 to 100000)."""
-    test_ks: tuple[int, ...] = (2, 4, 8, 16, 32)
-    """Planning steps K at which the trained planner is tested (each in [1, 1000])."""
-    min_train_k: int = 10
-    """Smallest number of planning steps K drawn for a training step (1 to 1000)."""
-    max_train_k: int = 20
-    """Largest K drawn for a training step (min_train_k to 1000); each step draws K uniformly.
+    train_size: int = ranged(7, 4, 16)
+    """Side of the square training mazes."""
+    wall_density: float = ranged(0.3, 0.0, 0.6)
+    """Share of cells that are walls, in training and test mazes."""
+    train_levels: int = ranged(64, 1, 100_000)
+    """Number of training levels."""
+    test_sizes: tuple[int, ...] = ranged((11, 12, 13, 14), 4, MAX_TEST_SIZE, increasing=True)
+    """Sides of the larger test mazes; success is pooled over them."""
+    test_levels: int = ranged(60, 1, 100_000)
+    """Number of test levels of each test size."""
+    test_ks: tuple[int, ...] = ranged((2, 4, 8, 16, 32), 1, 1000, increasing=True)
+    """Planning steps K at which the trained planner is tested."""
+    min_train_k: int = ranged(10, 1, 1000)
+    """Smallest number of planning steps K drawn for a training step."""
+    max_train_k: int = ranged(20, 1, 1000)
+    """Largest K drawn for a training step (at least min_train_k); each step draws K uniformly.
     Equal to min_train_k: a fixed K."""
-    train_steps: int = 150
-    """Adam steps of imitation (1 to 100000)."""
-    learning_rate: float = 0.1
-    """Adam's step size, in (0, 10]."""
-    eval_every: int = 5
+    train_steps: int = ranged(150, 1, 100_000)
+    """Adam steps of imitation."""
+    learning_rate: float = ranged(0.1, 1e-6, 10.0)
+    """Adam's step size."""
+    eval_every: int = ranged(5, 0, 100_000)
     """Training steps between rows of the history with the kernel distance and the training
     success (0: first and last step only)."""
-    snapshot_every: int = 10
+    snapshot_every: int = ranged(10, 0, 100_000)
     """Training steps between weight snapshots in ``history.snapshots`` (0: none)."""
-    seed: int = 0
+    seed: int = ranged(0, 0, MAX_SEED)
     """Seed for levels, initial weights and the K drawn each step."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "train_size", check_int("train_size", self.train_size, 4, 16))
-        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.6))
-        set_(self, "train_levels", check_int("train_levels", self.train_levels, 1, 100_000))
-        set_(self, "test_sizes", _check_int_tuple("test_sizes", self.test_sizes, 4, MAX_TEST_SIZE))
-        set_(self, "test_levels", check_int("test_levels", self.test_levels, 1, 100_000))
-        set_(self, "test_ks", _check_int_tuple("test_ks", self.test_ks, 1, 1000))
-        set_(self, "min_train_k", check_int("min_train_k", self.min_train_k, 1, 1000))
-        set_(
-            self,
-            "max_train_k",
-            check_int("max_train_k", self.max_train_k, self.min_train_k, 1000),
-        )
-        set_(self, "train_steps", check_int("train_steps", self.train_steps, 1, 100_000))
-        set_(self, "learning_rate", check_float("learning_rate", self.learning_rate, 1e-6, 10.0))
-        set_(self, "eval_every", check_int("eval_every", self.eval_every, 0, 100_000))
-        set_(self, "snapshot_every", check_int("snapshot_every", self.snapshot_every, 0, 100_000))
-        set_(self, "seed", check_int("seed", self.seed, 0, 2**32 - 1))
+    def validate(self) -> None:
+        check_int("max_train_k", self.max_train_k, self.min_train_k, 1000)
 
     def level_config(self, size: int | None = None) -> LevelConfig:
         """The level distribution at side ``size`` (default: the training size)."""

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from demos.core.config import Config, ranged
 from demos.core.validation import check_cells, check_float, check_int, check_shape, read_only
 from demos.worlds import mazes
 from demos.worlds.mazes import ACTIONS, LevelConfig
@@ -83,25 +84,20 @@ N_ACTIONS = len(ACTIONS)
 
 
 @dataclass(frozen=True)
-class WorldConfig:
+class WorldConfig(Config):
     """What a batch of keys-and-chests levels looks like. Validated on construction."""
 
-    size: int = 6
-    """Side H = W of the square grid (4 to 12)."""
-    wall_density: float = 0.15
-    """Share of cells that are walls, in [0, 0.4]; the free cells form one connected region."""
-    keys: int = 1
-    """Keys per level (0 to 8)."""
-    chests: int = 3
-    """Chests per level (1 to 8). Keys plus chests must be at most :data:`MAX_ITEMS` and fit on
-    the free cells other than the start."""
+    size: int = ranged(6, 4, 12)
+    """Side H = W of the square grid."""
+    wall_density: float = ranged(0.15, 0.0, 0.4)
+    """Share of cells that are walls; the free cells form one connected region."""
+    keys: int = ranged(1, 0, 8)
+    """Keys per level."""
+    chests: int = ranged(3, 1, 8)
+    """Chests per level. Keys plus chests must be at most :data:`MAX_ITEMS` and fit on the free
+    cells other than the start."""
 
-    def __post_init__(self):
-        set_ = object.__setattr__
-        set_(self, "size", check_int("size", self.size, 4, 12))
-        set_(self, "wall_density", check_float("wall_density", self.wall_density, 0.0, 0.4))
-        set_(self, "keys", check_int("keys", self.keys, 0, 8))
-        set_(self, "chests", check_int("chests", self.chests, 1, 8))
+    def validate(self) -> None:
         items = self.keys + self.chests
         free = self.size * self.size - int(round(self.wall_density * self.size**2)) - 1
         limit = min(MAX_ITEMS, free)
