@@ -25,6 +25,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 	$(BIN)/python -m pytest -p no:cacheprovider tests/ --nbval-lax notebooks/
 
 unit: $(STAMP)
@@ -39,6 +40,7 @@ browser: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 serve:
 	@test -d _build/html || { echo "No site yet: run 'make book' first."; exit 1; }

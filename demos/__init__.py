@@ -1,27 +1,90 @@
 """demos: the experiments behind the executable book on *Risks from Learned Optimization*.
 
 Every chapter of the book imports this package; nothing in ``notebooks/`` trains a model in its
-own code. The command line ``python -m demos EXPERIMENT`` runs the same entry points.
+own code. The command line ``python -m demos EXPERIMENT`` runs the same entry points. The package
+is layered: a module imports only from its own layer or the layers listed below it (checked by
+``make lint`` with import-linter; see ARCHITECTURE.md).
 
-Modules (one job each):
+Entry points:
 
-- ``validation``   clear ``ValueError`` messages for bad parameters
-- ``runtime``      seeding and torch thread settings shared by every experiment
-- ``config``       reading the documented fields of a configuration dataclass
-- ``explorable``   the book's one interactive-figure mechanism (live and kernel-free)
-- ``mazes``        levels with an exit (base objective) and a marker (proxy), the BFS expert
-- ``env``          the same world as a Gymnasium ``Env``
-- ``planners``     the learned planner: reward head (mesa-objective), value iteration, VIN
-- ``reactive``     a CNN policy with no planning loop
-- ``rollouts``     running a per-cell policy in a batch of levels
-- ``base_optimizers``  imitation (Adam), REINFORCE and an evolution strategy
-- ``incontext``    linear self-attention that learns one step of gradient descent
-- ``keys_chests``  a world where a proxy (keys) is pursued as an instrument
-- ``metrics``      settle rates, success, optimality gap, reward-map peaks and correlations
-- ``plots``        one drawing style for mazes, reward maps and curves
-- ``descent``      gradient descent on a one-dimensional loss (the first figure)
-- ``experiments``  named experiments: a ``Config`` dataclass in, a ``Result`` dataclass out
-- ``bench``        ``python -m demos.bench``: times and target figures for BENCHMARKS.md
+- ``__main__``        ``python -m demos EXPERIMENT [--json]``: any experiment from the shell
+- ``bench``           ``python -m demos.bench``: times and target figures for BENCHMARKS.md
+
+figures (one look, the explorable mechanism, one module per chapter):
+
+- ``figures.style``             colours, symbols, fonts, figure size, PNG output
+- ``figures.drawing``           drawing primitives: mazes, reward maps, curves, rates, actions
+- ``figures.explorable``        the one interactive-figure mechanism (live and kernel-free)
+- ``figures.prose``             glue a result's figures into the prose; lists and tables in words
+- ``figures.diagrams``          box-and-arrow diagrams of the concepts
+- ``figures.how_to_use``        figures of the "How to use this book" page
+- ``figures.introduction``      figures of chapter 1
+- ``figures.conditions``        figures of chapter 2
+- ``figures.inner_alignment``   figures of chapter 3
+
+experiments (a ``Config`` in, a ``Result`` out; registered by name; never import each other):
+
+- ``experiments.adversarial_training``   adversarial training against a proxy-seeker (ch. 3)
+- ``experiments.approximate_alignment``  an objective right only near its training data (ch. 3)
+- ``experiments.behavioral_objective``   base, mesa- and behavioral objectives compared (ch. 1)
+- ``experiments.bottle_cap``             an optimized lookup table against an optimizer (ch. 1)
+- ``experiments.description_length``     answers stored against a planner, in bits (ch. 2)
+- ``experiments.incontext_gd``           a layer that learns one step of gradient descent (ch. 2)
+- ``experiments.keys_chests``            keys valued for themselves (ch. 3)
+- ``experiments.objective_drift``        the mesa-objective over q, seeds and salience (ch. 3)
+- ``experiments.planner_vs_reactive``    search against heuristics on larger mazes (ch. 2)
+- ``experiments.planning_budget``        how much search pays, and statefulness (ch. 2)
+- ``experiments.proxy_shift``            the proxy learned where it matched the exit (ch. 1, 3)
+- ``experiments.suboptimality``          a proxy-seeker hidden by a short search (ch. 3)
+- ``experiments.task_diversity``         more distinct mazes, planner against CNN (ch. 2)
+- ``experiments.unidentifiability``      equal training fits, different objectives (ch. 3)
+- ``experiments.vin_kernel``             a planning step learned by gradient descent (ch. 2)
+
+analysis (reading what trained models compute and want):
+
+- ``analysis.metrics``             where a learned reward map peaks; rank correlations
+- ``analysis.objectives``          reading a planner's objective; selecting by internals
+- ``analysis.behavioral``          the behavioral objective, by exact inverse planning
+- ``analysis.compression``         description lengths of answer tables and of the planner
+- ``analysis.compute_cost``        what each planning step is worth under a time penalty
+- ``analysis.optimization_power``  the paper's toy model of optimization power
+- ``analysis.gradient_step``       one step of gradient descent, the in-context reference
+
+training (base optimizers and what they run on):
+
+- ``training.base_optimizers``     imitation (Adam), REINFORCE, an evolution strategy
+- ``training.rollouts``            walking a policy through a batch of mazes; greedy success
+- ``training.proxy_training``      a planner trained where the marker sits on the exit
+- ``training.maze_imitation``      a planner and a reactive CNN trained on the same mazes
+- ``training.step_budget``         planners trained per number of planning steps; statefulness
+- ``training.adversarial``         adversarial search for failures, and training on them
+- ``training.keys_imitation``      the keys-and-chests planner imitating its expert
+- ``training.incontext_training``  Adam on fresh in-context regression prompts
+- ``training.descent``             gradient descent on a one-dimensional loss
+
+agents (the learned algorithms, and the hand-written ones they are compared with):
+
+- ``agents.planners``          reward head (mesa-objective), hard-coded value iteration, VIN
+- ``agents.reactive``          a CNN policy with no planning loop
+- ``agents.lookup``            a table of actions for one maze: optimized, not an optimizer
+- ``agents.keys_chests``       the exact expert and the learned-reward planner of keys and chests
+- ``agents.linear_attention``  one layer of linear self-attention
+
+worlds (environments, their rewards and hidden measures):
+
+- ``worlds.mazes``             levels with an exit (base objective) and a marker (proxy), BFS
+- ``worlds.outcomes``          where an agent settles: exit, marker or neither; success
+- ``worlds.level_variants``    level batches built for one question each
+- ``worlds.env``               the mazes as a Gymnasium environment
+- ``worlds.keys_chests``       keys and chests: chests are the base objective
+- ``worlds.regression_tasks``  in-context linear regression prompts
+
+core (no dependencies inside the package):
+
+- ``core.validation``  clear ``ValueError`` messages for bad input
+- ``core.config``      configuration dataclasses with ranges declared once
+- ``core.runtime``     seeding and torch thread settings
+- ``core.palette``     the Okabe-Ito colours and the role of each
 """
 
 __version__ = "0.1.0"

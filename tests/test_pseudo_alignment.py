@@ -29,7 +29,7 @@ from demos.experiments.objective_drift import ObjectiveDriftConfig, run_objectiv
 from demos.experiments.proxy_shift import run_proxy_shift
 from demos.experiments.suboptimality import SuboptimalityConfig, run_suboptimality
 from demos.experiments.unidentifiability import UnidentifiabilityConfig, run_unidentifiability
-from demos.figures import inner_alignment
+from demos.figures import inner_alignment, prose
 from demos.training.adversarial import concatenate
 from demos.training.proxy_training import chapter_config, initial_planner, share_runs, trained
 from demos.worlds.level_variants import (
@@ -236,7 +236,7 @@ def test_drift_frames_draw_and_describe_the_run(drift):
             ),
             "exit_brightness",
         ),
-        (lambda: inner_alignment.spoken_list([]), "values"),
+        (lambda: prose.spoken_list([]), "values"),
     ],
 )
 def test_bad_input_raises_a_value_error_naming_the_parameter(make, name):

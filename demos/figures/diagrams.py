@@ -1,16 +1,11 @@
-"""Chapter 1's figures: the map of objectives and alignment problems, and the experiment panels.
+"""Box-and-arrow diagrams of the book's concepts, drawn in its one style without pyplot.
 
-Two kinds of drawing live here, both in the book's one style (:mod:`demos.figures.style`: Okabe-Ito
-colours from :data:`demos.figures.style.COLORS`, symbols as well as colours, no pyplot):
-
-- :func:`alignment_diagram`, the conceptual figure that places the intended goal, the base
-  objective, the mesa-objective and the behavioral objective on one line, with outer alignment
-  and inner alignment as the two gaps between them, the base optimizer below, and the learned
-  model drawn as a search around its own objective (a mesa-optimizer). :data:`ALIGNMENT_ALT` is
-  its alt text.
-- ``draw_*`` functions that compose the panels of the chapter's explorable figures from
-  :func:`demos.figures.drawing.draw_maze` and :func:`demos.figures.drawing.draw_reward_map`. Each
-  takes a ``Figure`` and precomputed arrays, so a live update only draws.
+Used by chapter 1. :func:`alignment_diagram` places the intended goal, the base objective, the
+mesa-objective and the behavioral objective on one line, with outer alignment and inner alignment
+as the two gaps between them, the base optimizer below, and the learned model drawn as a search
+around its own objective (a mesa-optimizer); :data:`ALIGNMENT_ALT` is its alt text. Colours come
+from :data:`demos.figures.style.COLORS`. The chapters' data figures are in the chapter modules
+(:mod:`demos.figures.introduction` and the others).
 """
 
 from __future__ import annotations

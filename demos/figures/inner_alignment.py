@@ -146,28 +146,6 @@ def drift_alt(
     )
 
 
-def table_markdown(rows: list[dict], columns: dict[str, str]) -> str:
-    """A Markdown table of ``rows`` (dicts), with ``columns`` mapping keys to headers. Floats in
-    [0, 1] named like rates are shown as percentages."""
-    keys = list(columns)
-    lines = [
-        "| " + " | ".join(columns[key] for key in keys) + " |",
-        "|" + "|".join("---:" for _ in keys) + "|",
-    ]
-    for row in rows:
-        cells = []
-        for key in keys:
-            value = row[key]
-            if isinstance(value, float) and key != "q":
-                cells.append(f"{value:.1%}")
-            elif isinstance(value, float):
-                cells.append(f"{value:g}")
-            else:
-                cells.append(str(value))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def seed_table(result: ObjectiveDriftResult, exit_salience: float | None = None) -> list[dict]:
     """Per q: the test exit and proxy rates of each seed and their mean, as rows for
     :func:`table_markdown`."""
@@ -455,14 +433,6 @@ def draw_adversarial(
     style_axes(ax, "Adversarial training", "round", "test: share on the marker")
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="center right")
     return ax
-
-
-def spoken_list(values: Sequence) -> str:
-    """Values as prose: ``[0, 0.01, 0.05]`` -> ``"0, 0.01 and 0.05"`` (floats shown with ``g``)."""
-    shown = [f"{value:g}" if isinstance(value, float) else str(value) for value in values]
-    if not shown:
-        raise ValueError("values must hold at least one value, got none")
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 # ---------------------------------------------------------------------------- keys and chests

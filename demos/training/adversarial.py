@@ -1,15 +1,13 @@
-"""What a base optimizer can do about pseudo-alignment: adversarial training, reading internals.
+"""Adversarial training: search for the levels where a model fails, then train on them.
 
-Two remedies from the paper's section 3.3, in the book's maze world:
-
-- **Adversarial training** (:func:`find_failures`, :func:`adversarial_training`). An adversary
-  searches a broad family of levels for ones where the current model fails the base objective
-  (does not reach the exit), and the failures join the training set; the base optimizer then trains
-  on the enlarged set. A proxy that the old training set could not tell apart from the base
-  objective now costs loss, so the base optimizer moves away from it. It only works as far as the
-  adversary can find the failures.
-Selection on internals (keeping the candidate whose read objective values the exit most) is in
-:mod:`demos.analysis.objectives`, since it reads the objective.
+A remedy from the paper's section 3.3, in the book's maze world, used by chapter 3. An adversary
+(:func:`find_failures`) searches a broad family of levels for ones where the current model fails
+the base objective (does not reach the exit), and the failures join the training set; the base
+optimizer then trains on the enlarged set (:func:`adversarial_training`). A proxy that the old
+training set could not tell apart from the base objective now costs loss, so the base optimizer
+moves away from it. It only works as far as the adversary can find the failures. (Selection on
+internals, the other remedy the chapter tries, reads the objective and so lives in
+:mod:`demos.analysis.objectives`.)
 
 Every function takes its randomness from a passed ``numpy.random.Generator`` (levels) and
 ``torch.Generator`` (training), so runs repeat exactly.
