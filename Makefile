@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: book test unit notebooks browser lint serve lab bench clean venv
+.PHONY: book test unit notebooks browser lint serve lab bench clean venv student
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ serve:
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# Student versions (solutions out, stubs and nbgrader metadata in) and nbgrader sources, in _build/.
+student: $(STAMP)
+	$(BIN)/python -m demos.exercises.student
 
 bench: $(STAMP)
 	$(BIN)/python -m demos.bench --write BENCHMARKS.md

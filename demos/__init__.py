@@ -10,7 +10,7 @@ Entry points:
 - ``__main__``        ``python -m demos EXPERIMENT [--json]``: any experiment from the shell
 - ``bench``           ``python -m demos.bench``: times and target figures for BENCHMARKS.md
 
-figures (one look, the explorable mechanism, one module per chapter):
+figures (one look, the explorable mechanism, one module per chapter; beside them, exercises):
 
 - ``figures.style``             colours, symbols, fonts, figure size, PNG output
 - ``figures.drawing``           drawing primitives: mazes, reward maps, curves, rates, actions
@@ -21,6 +21,11 @@ figures (one look, the explorable mechanism, one module per chapter):
 - ``figures.introduction``      figures of chapter 1
 - ``figures.conditions``        figures of chapter 2
 - ``figures.inner_alignment``   figures of chapter 3
+
+exercises (checks with specific feedback; student versions):
+
+- ``exercises.checking``  the machinery of checks: feedback, ``check``, numeric and choice checks
+- ``exercises.student``   ``make student``: student versions and nbgrader sources of the chapters
 
 experiments (a ``Config`` in, a ``Result`` out; registered by name; never import each other):
 
