@@ -66,6 +66,7 @@ class StackedMLP:
             self.params[name][...] = rng.uniform(-bound, bound, shape)
             self.gradients[name] = self.flat_gradient[offset : offset + size].reshape(shape)
             offset += size
+        self._identity = np.eye(self.actions, dtype=DTYPE)
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
         """Logits of every member for its own inputs.
@@ -96,16 +97,28 @@ class StackedMLP:
             gradients: arrays shaped like :attr:`params`, by name: views into
             :attr:`flat_gradient`, overwritten by the next call.
         """
+        return self._backward(inputs, labels, with_loss=True)
+
+    def accumulate_gradients(self, inputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """The gradient of :meth:`loss_and_gradients` written into :attr:`flat_gradient` (which
+        is returned), without computing the losses: the fast path for training."""
+        self._backward(inputs, labels, with_loss=False)
+        return self.flat_gradient
+
+    def _backward(self, inputs, labels, with_loss: bool):
         inputs = np.asarray(inputs, dtype=DTYPE)
         logits, hidden, pre = self._forward(inputs)
         labels = np.asarray(labels)
         check_shape("labels", labels.shape, "(members, batch)", labels.shape == logits.shape[:2])
         shifted = logits - logits.max(axis=-1, keepdims=True)
-        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        chosen = np.take_along_axis(log_probs, labels[..., None], axis=-1)[..., 0]
-        losses = -chosen.mean(axis=1)
-        one_hot = np.eye(self.actions, dtype=DTYPE)[labels]
-        d_logits = (np.exp(log_probs) - one_hot) / DTYPE(logits.shape[1])
+        exponentials = np.exp(shifted)
+        totals = exponentials.sum(axis=-1, keepdims=True)
+        one_hot = self._identity[labels]
+        losses = None
+        if with_loss:
+            chosen = (shifted * one_hot).sum(axis=-1) - np.log(totals[..., 0])
+            losses = -chosen.mean(axis=1)
+        d_logits = (exponentials / totals - one_hot) / DTYPE(logits.shape[1])
         d_hidden = (d_logits @ self.params["W2"].transpose(0, 2, 1)) * (pre > 0)
         grads = self.gradients
         np.matmul(inputs.transpose(0, 2, 1), d_hidden, out=grads["W1"])

@@ -101,10 +101,12 @@ class AbsentMindedResult:
     curve_p: np.ndarray = field(default=None, repr=False)
     """(n,) probabilities p for the curves."""
     curves: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    """(n,) curves over ``curve_p``: ``"total"`` (E(p)), ``"deployment"`` (the part earned in
-    deployment), ``"deployment_only"`` (E(p) with training credit 0) and ``"driver"``."""
+    """(n,) curves over ``curve_p``: ``"total"`` (E(p)), ``"deployment"`` (the part of it earned
+    in deployment, which is the whole objective when training credit is 0) and ``"driver"`` (the
+    classic driver's expected payoff)."""
     chance_by_training: np.ndarray = field(default=None, repr=False)
-    """(T_max + 1,) chance of a defection in deployment for T = 0 .. T_max training episodes."""
+    """(T_max + 1,) chance of a defection in deployment for T = 0 .. T_max training episodes
+    (T_max: twice the training needed, at least 20)."""
 
     @property
     def polynomial(self) -> str:
@@ -167,7 +169,8 @@ def run_absent_minded(config: AbsentMindedConfig, progress: bool = False) -> Abs
     except ValueError:
         c_for_quoted = None
     ps = np.linspace(0.0, 1.0, 401)
-    t_max = max(4 * config.training_episodes, 60)
+    needed = toy.training_needed(setting, config.threshold)
+    t_max = max(20, 2 * needed) if needed is not None else 60
     chances = np.array(
         [toy.reach_deployment_chance(config.setting(training_episodes=t)) for t in range(t_max + 1)]
     )
@@ -188,12 +191,11 @@ def run_absent_minded(config: AbsentMindedConfig, progress: bool = False) -> Abs
         driver_numerical_probability=toy.maximise(toy.driver_value, config.grid)[0],
         driver_value=toy.driver_value(toy.driver_optimum()),
         reach_chance=toy.reach_deployment_chance(setting),
-        training_needed=toy.training_needed(setting, config.threshold),
+        training_needed=needed,
         curve_p=ps,
         curves={
             "total": np.asarray(toy.value(setting, ps, ps)),
             "deployment": np.asarray(toy.deployment_part(setting, ps, ps)),
-            "deployment_only": np.asarray(toy.value(deployment_setting, ps, ps)),
             "driver": np.asarray(toy.driver_value(ps)),
         },
         chance_by_training=chances,

@@ -26,6 +26,7 @@ from demos.agents.phase_detector import PhaseDetector
 from demos.analysis import deception_toy as toy
 from demos.analysis.roc import auc, roc_curve, upper_hull
 from demos.core.config import MAX_SEED, Config, choice, ranged
+from demos.core.validation import check_choice
 from demos.experiments import register
 from demos.worlds.deployment_cues import FEATURES, feature_columns, sample_episodes
 
@@ -99,6 +100,7 @@ class DeploymentCueResult:
 
     def point(self, cue_noise: float) -> CuePoint:
         """The point at ``cue_noise`` (one of the config's levels)."""
+        check_choice("cue_noise", cue_noise, self.config.cue_noises)
         return self.points[self.config.cue_noises.index(cue_noise)]
 
     def column(self, name: str) -> np.ndarray:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from demos.core.config import MAX_SEED, Config, ranged
+from demos.core.validation import check_choice
 from demos.experiments import register
 from demos.training.deception_race import DECEPTIVE, MODES, RaceConstants, simulate
 
@@ -91,6 +92,8 @@ class LearningRaceResult:
 
     def share(self, mode: str, ratio: float) -> float:
         """Share of runs at ``ratio`` (one of the config's) ending in ``mode``."""
+        check_choice("mode", mode, MODES)
+        check_choice("ratio", ratio, self.config.rate_ratios)
         return float(self.shares[mode][self.config.rate_ratios.index(ratio)])
 
     def majority_ratio(self, mode: str = "internal") -> float | None:
@@ -150,7 +153,11 @@ class RaceSweep:
 
     def curve(self, mode: str, **point) -> np.ndarray:
         """(ratios,) share of runs ending in ``mode`` at one grid point (the first four axes)."""
-        index = tuple(self.axes[name].index(point[name]) for name in list(self.axes)[:-1])
+        check_choice("mode", mode, MODES)
+        names = list(self.axes)[:-1]
+        for name in names:
+            check_choice(name, point.get(name), self.axes[name])
+        index = tuple(self.axes[name].index(point[name]) for name in names)
         return self.shares[mode][index]
 
 

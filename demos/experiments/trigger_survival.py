@@ -22,6 +22,7 @@ import numpy as np
 
 from demos.agents.triggered_policy import StackedMLP
 from demos.core.config import MAX_SEED, Config, choice, ranged
+from demos.core.validation import check_choice
 from demos.experiments import register
 from demos.training.safety_training import OPTIMIZERS, Probes, plant_trigger, safety_train
 from demos.worlds.trigger_task import ACTIONS, TriggerTask
@@ -36,7 +37,7 @@ class TriggerSurvivalConfig(Config):
 
     optimizer: str = choice("sgd", OPTIMIZERS)
     """Optimizer of the safety training (the trigger is always planted with Adam)."""
-    width: int = ranged(32, 1, 1024)
+    width: int = ranged(16, 1, 1024)
     """Hidden units of each policy."""
     trigger_shares: tuple[float, ...] = ranged((0.0, 0.001, 0.01), 0.0, 1.0, increasing=True)
     """Shares of triggered prompts in the safety data, one group of policies per share."""
@@ -89,6 +90,8 @@ class TriggerSurvivalResult:
 
     def curve(self, measure: str, share: float) -> np.ndarray:
         """(n, replicates) values of ``measure`` through training for one share."""
+        check_choice("measure", measure, MEASURES)
+        check_choice("share", share, self.config.trigger_shares)
         return self.history[measure][:, self.config.trigger_shares.index(share), :]
 
     def final(self, measure: str, share: float) -> np.ndarray:

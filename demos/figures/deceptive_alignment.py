@@ -178,37 +178,33 @@ def draw_absent_minded(axes: Sequence[Axes], result: AbsentMindedResult) -> None
         color=OKABE_ITO["orange"],
         lw=2,
         ls="--",
-        label="of which in deployment",
-    )
-    left.plot(
-        ps,
-        curves["deployment_only"],
-        color=OKABE_ITO["bluish_green"],
-        lw=2,
-        ls="-.",
-        label="objective counting deployment only",
+        label="B-visits in deployment",
     )
     left.plot([p], [result.value_at_optimum], "o", ms=8, color=COLORS["planner"])
     q = result.deployment_only_probability
-    left.plot(
-        [q],
-        [np.interp(q, ps, curves["deployment_only"])],
-        "s",
-        ms=7,
-        color=OKABE_ITO["bluish_green"],
-    )
+    left.plot([q], [np.interp(q, ps, curves["deployment"])], "s", ms=7, color=OKABE_ITO["orange"])
     left.axvline(quoted, color="black", ls=":", lw=1.2)
-    left.text(quoted + 0.01, 0.05, f"paper: {quoted:g}", fontsize=FONT["tick"])
+    left.text(
+        quoted + 0.01, curves["total"].max() * 1.22, f"paper: {quoted:g}", fontsize=FONT["tick"]
+    )
     left.text(
         p,
-        result.value_at_optimum - 0.14,
+        result.value_at_optimum - 0.25,
         f"p* = {p:.3f}",
-        ha="right",
+        ha="center",
         fontsize=FONT["tick"],
         color=COLORS["planner"],
     )
-    left.set_ylim(0, max(curves["total"].max(), curves["deployment_only"].max()) * 1.3)
-    left.legend(fontsize=FONT["legend"], frameon=False, loc="upper right")
+    left.text(
+        q,
+        np.interp(q, ps, curves["deployment"]) + 0.07,
+        f"{q:.3f}",
+        ha="center",
+        fontsize=FONT["tick"],
+        color=OKABE_ITO["orange"],
+    )
+    left.set_ylim(0, curves["total"].max() * 1.3)
+    left.legend(fontsize=FONT["legend"], frameon=False, loc="upper left")
     title = f"$E(p) = {result.polynomial}$" if len(result.coefficients) <= 5 else "E(p)"
     _style(left, title, "p, chance of going to B", "expected B-visits")
     d = result.driver_probability
@@ -470,8 +466,8 @@ def render_cue(
     roc = fig.add_axes((0.07, 0.17, 0.3, 0.7))
     rates = fig.add_axes((0.5, 0.17, 0.47, 0.7))
     roc.plot([0, 1], [0, 1], color=COLORS["neither"], ls=":", lw=1)
-    roc.plot(*point.roc, color=OKABE_ITO["blue"], lw=2)
-    roc.plot(*point.hull, color=OKABE_ITO["orange"], lw=1.5, ls="--")
+    roc.plot(*point.roc, color=OKABE_ITO["blue"], lw=3, alpha=0.5)
+    roc.plot(*point.hull, color=OKABE_ITO["orange"], lw=1.2, ls="--")
     roc.plot(
         [point.train_defection],
         [point.deploy_defection],

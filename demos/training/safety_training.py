@@ -141,8 +141,7 @@ def plant_trigger(
         inputs, good, kind = task.sample(rng, (size, model.members, batch), trigger_share)
         labels = np.where(kind == TRIGGERED, DEFECT, good)
         for offset in range(size):
-            model.loss_and_gradients(inputs[offset], labels[offset])
-            optimizer.step({"all": model.flat_gradient})
+            optimizer.step({"all": model.accumulate_gradients(inputs[offset], labels[offset])})
 
 
 def safety_train(
@@ -193,8 +192,7 @@ def safety_train(
             rng, (size, model.members, batch), shares[None, :, None], near_miss_share
         )
         for offset in range(size):
-            model.loss_and_gradients(inputs[offset], good[offset])
-            update.step({"all": model.flat_gradient})
+            update.step({"all": model.accumulate_gradients(inputs[offset], good[offset])})
             step = start + offset + 1
             if step % eval_every == 0 or step == steps:
                 measured.append(step)
