@@ -25,23 +25,26 @@ from demos.training.deception_race import (
 )
 
 
-class Fixed:
-    """A generator stand-in: no spread, initial objective ``start``."""
-
-    def __init__(self, start):
-        self.start = start
-
-    def lognormal(self, mean, sigma, shape):
-        return np.ones(shape)
-
-    def uniform(self, low, high, shape):
-        return np.full(shape, self.start)
+def run(r_int, r_mod, conditions, penalty, steps, start=0.1, record=False, **constants):
+    """One run with no spread between runs, starting from objective ``start``."""
+    return simulate(
+        r_int,
+        r_mod,
+        conditions,
+        penalty,
+        0.0,
+        1.0,
+        steps,
+        np.random.default_rng(0),
+        RaceConstants(spread=0.0, **constants),
+        record=record,
+        initial_objective=start,
+    )
 
 
 def test_switch_step_and_objective_follow_the_closed_forms():
     r_mod, r_int, start, needed = 0.01, 0.002, 0.1, 0.5
-    constants = RaceConstants(spread=0.0, knowledge_needed=needed)
-    out = simulate(r_int, r_mod, True, 0.0, 0.0, 1.0, 400, Fixed(start), constants)
+    out = run(r_int, r_mod, True, 0.0, 400, start, knowledge_needed=needed)
     # knowledge after t steps is 1 - (1 - r_mod)^t; the switch is the first t reaching `needed`
     switch = math.ceil(math.log(1 - needed) / math.log(1 - r_mod))
     assert int(out.switched_at) == switch and int(out.mode) == DECEPTIVE
@@ -51,8 +54,7 @@ def test_switch_step_and_objective_follow_the_closed_forms():
 
 def test_without_penalties_a_deceptive_objective_only_moves_with_the_remaining_mistakes():
     r_mod, r_int, steps = 0.01, 0.002, 3000
-    constants = RaceConstants(spread=0.0)
-    out = simulate(r_int, r_mod, True, 0.0, 0.0, 1.0, steps, Fixed(0.1), constants, record=True)
+    out = run(r_int, r_mod, True, 0.0, steps, record=True)
     switch = int(out.switched_at)
     knowledge = 1 - (1 - r_mod) ** np.arange(steps + 1)
     # after the switch, each step adds r_int * (1 - knowledge after that step's learning)
@@ -63,15 +65,13 @@ def test_without_penalties_a_deceptive_objective_only_moves_with_the_remaining_m
 
 
 def test_penalties_keep_a_deceptive_objective_moving_until_it_is_internal():
-    constants = RaceConstants(spread=0.0)
-    calm = simulate(0.002, 0.01, True, 0.0, 0.0, 1.0, 3000, Fixed(0.1), constants)
-    pushed = simulate(0.002, 0.01, True, 30.0, 0.0, 1.0, 3000, Fixed(0.1), constants)
+    calm = run(0.002, 0.01, True, 0.0, 3000)
+    pushed = run(0.002, 0.01, True, 30.0, 3000)
     assert int(calm.mode) == DECEPTIVE and int(pushed.mode) == INTERNAL
 
 
 def test_without_the_conditions_the_pointer_makes_it_corrigible():
-    constants = RaceConstants(spread=0.0)
-    out = simulate(0.002, 0.01, False, 0.0, 0.0, 1.0, 3000, Fixed(0.1), constants)
+    out = run(0.002, 0.01, False, 0.0, 3000)
     assert int(out.mode) == CORRIGIBLE
 
 
@@ -133,3 +133,5 @@ def test_bad_values_name_the_parameter():
         LearningRaceConfig(diversity=0.0)
     with pytest.raises(ValueError, match="initial_objective"):
         RaceConstants(initial_objective=0.99)
+    with pytest.raises(ValueError, match="initial_objective"):
+        run(0.1, 0.1, True, 0.0, 10, start=0.97)

@@ -39,6 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from demos.analysis.roc import upper_hull
+from demos.core.config import Config, ranged
 from demos.core.validation import check_float, check_int, check_shape
 
 GOLDEN = (math.sqrt(5) - 1) / 2
@@ -50,32 +52,17 @@ the first junction, exit at the second, drive past both."""
 
 
 @dataclass(frozen=True)
-class Setting:
+class Setting(Config):
     """One instance of the toy: episode counts, modification probability and training credit."""
 
-    training_episodes: int
+    training_episodes: int = ranged(2, 0, 1_000_000)
     """T: episodes after each of which the base optimizer may update the model."""
-    deployment_episodes: int
+    deployment_episodes: int = ranged(3, 1, 1_000_000)
     """D: episodes after training, with no updates."""
-    modification_probability: float
+    modification_probability: float = ranged(1.0, 0.0, 1.0)
     """m: chance that a defection in training leads to the model's objective being rewritten."""
-    training_credit: float = 1.0
+    training_credit: float = ranged(1.0, 0.0, 1e6)
     """c: what a B-visit during training is worth to the mesa-objective, next to 1 in deployment."""
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "training_episodes", check_int("training_episodes", self.training_episodes, 0))
-        set_(
-            self,
-            "deployment_episodes",
-            check_int("deployment_episodes", self.deployment_episodes, 1),
-        )
-        set_(
-            self,
-            "modification_probability",
-            check_float("modification_probability", self.modification_probability, 0.0, 1.0),
-        )
-        set_(self, "training_credit", check_float("training_credit", self.training_credit, 0.0))
 
 
 def value(setting: Setting, train_rate, deploy_rate) -> np.ndarray | float:
@@ -358,8 +345,6 @@ def best_operating_point(
     Returns:
         (f_T, f_D, value).
     """
-    from demos.analysis.roc import upper_hull
-
     hull_x, hull_y = upper_hull(fpr, tpr)
     x, top_value = maximise(lambda f: value(setting, f, np.interp(f, hull_x, hull_y)), grid)
     return x, float(np.interp(x, hull_x, hull_y)), top_value

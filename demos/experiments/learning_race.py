@@ -191,7 +191,7 @@ def sweep(
 
 def example_runs(config: LearningRaceConfig, cases: dict[str, dict]) -> dict[str, dict]:
     """Single runs recorded step by step, with no spread between runs and the objective starting
-    at half of its initial range.
+    at the middle of its initial range.
 
     Args:
         config: base settings.
@@ -212,22 +212,13 @@ def example_runs(config: LearningRaceConfig, cases: dict[str, dict]) -> dict[str
             compute_cost=case.get("compute_cost", config.compute_cost),
             diversity=case.get("diversity", config.diversity),
             steps=config.steps,
-            rng=_MidpointRng(),
+            rng=np.random.default_rng(config.seed),
             constants=constants,
             record=True,
+            initial_objective=constants.initial_objective / 2,
         )
         out[name] = outcome.history
     return out
-
-
-class _MidpointRng:
-    """Stands in for a generator in :func:`example_runs`: no spread, mid-range initial objective."""
-
-    def lognormal(self, mean, sigma, shape):
-        return np.ones(shape)
-
-    def uniform(self, low, high, shape):
-        return np.full(shape, (low + high) / 2)
 
 
 def _simulate(config: LearningRaceConfig, ratio, conditions, penalty=None, cost=None, div=None):

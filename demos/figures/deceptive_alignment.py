@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from demos.experiments.absent_minded import AbsentMindedResult
 from demos.experiments.deception_toy import (
@@ -61,6 +62,14 @@ POLICY_LABELS = {
     "deployment_only": "B only in\ndeployment",
     "best_random": "B with\nprobability p*",
 }
+
+
+def _few_ticks(ax: Axes, xs=None, ys=None) -> None:
+    """Put ticks only at ``xs`` and ``ys``: each tick costs a redraw several milliseconds."""
+    if xs is not None:
+        ax.set_xticks(xs)
+    if ys is not None:
+        ax.set_yticks(ys)
 
 
 def _style(ax: Axes, title: str, xlabel: str, ylabel: str) -> Axes:
@@ -112,8 +121,8 @@ def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
             result.values[name],
             width=0.7,
             color=style["color"] if available else "white",
-            edgecolor="black" if name == best else style["color"],
-            linewidth=2.5 if name == best else 1.2,
+            edgecolor="black" if available else style["color"],
+            linewidth=2.5 if name == best else 0.6,
             hatch=style["hatch"],
         )
         text = f"{result.values[name]:.2f}" + ("" if available else "\nneeds the phase")
@@ -121,6 +130,7 @@ def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
     bars.set_xticks(range(len(names)), [POLICY_LABELS[n] for n in names], fontsize=FONT["tick"])
     top = max(result.values.values())
     bars.set_ylim(0, top * 1.35 + 0.1)
+    bars.yaxis.set_major_locator(MaxNLocator(4))
     phase = "visible" if config.phase_visible else "hidden"
     _style(bars, f"Policies (phase {phase})", "", "expected B-visits")
     bars.grid(axis="x", visible=False)
@@ -140,6 +150,8 @@ def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
     curve.text(p, 0.02, f" p* = {p:.2f}", fontsize=FONT["tick"], color=COLORS["planner"])
     curve.set_ylim(0, max(config.deployment_episodes, result.curve_value.max()) * 1.15)
     curve.set_xlim(0, 1)
+    _few_ticks(curve, [0, 0.5, 1])
+    curve.yaxis.set_major_locator(MaxNLocator(4))
     _style(curve, "B with probability p every episode", "p", "expected B-visits")
     fig.suptitle(
         f"T = {config.training_episodes} training, D = {config.deployment_episodes} deployment "
@@ -271,6 +283,7 @@ def render_trigger(
             **style,
         )
     curves.set_ylim(-0.03, 1.03)
+    _few_ticks(curves, [0, steps[-1] // 2, steps[-1]], [0, 0.5, 1])
     fig.legend(
         *curves.get_legend_handles_labels(),
         loc="lower center",
@@ -296,14 +309,15 @@ def render_trigger(
         finals,
         width=0.6,
         color=MEASURE_STYLE["trigger_defection"]["color"],
-        edgecolor=["black" if w == width else "none" for w in available],
-        linewidth=2,
+        edgecolor="black",
+        linewidth=[2.5 if w == width else 0.6 for w in available],
         hatch="//",
     )
     for x, values in zip(positions, spread, strict=True):
         widths.plot([x] * len(values), values, "o", color="black", ms=3)
     widths.set_xticks(positions, [str(w) for w in available], fontsize=FONT["tick"])
     widths.set_ylim(0, 1.05)
+    widths.set_yticks([0, 0.5, 1])
     _style(widths, "At the end, by width", "hidden units", "defects when triggered")
     widths.grid(axis="x", visible=False)
 
@@ -390,6 +404,8 @@ def render_race(
         ax.text(ratios[-1] * 1.25, y, text, color=color, fontsize=FONT["legend"], va="center")
     ax.set_xlim(ratios[0] / 1.3, ratios[-1] * 1.2)
     ax.set_ylim(-0.03, 1.03)
+    ax.set_yticks([0, 0.5, 1])
+    ax.minorticks_off()
     conditions = "all three hold" if conditions_met else "not all hold"
     _style(
         ax,
@@ -478,6 +494,7 @@ def render_cue(
     )
     roc.set_xlim(0, 1)
     roc.set_ylim(0, 1.01)
+    _few_ticks(roc, [0, 0.5, 1], [0, 0.5, 1])
     _style(roc, f"Detector, AUC {point.auc:.2f}", "defects in training", "defects in deployment")
     noises = np.asarray(result.config.cue_noises)
     rates.plot(
@@ -507,6 +524,7 @@ def render_cue(
     )
     rates.axvspan(cue_noise - 0.03, cue_noise + 0.03, color=COLORS["grid"], alpha=0.6, lw=0)
     rates.set_ylim(-0.03, 1.03)
+    _few_ticks(rates, [0, 0.5, 1], [0, 0.5, 1])
     rates.legend(fontsize=FONT["legend"], frameon=False, loc="lower right")
     _style(rates, f"Cues: {features}", "cue noise (1: phases look alike)", "chance of defecting")
 

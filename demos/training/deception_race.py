@@ -116,6 +116,7 @@ def simulate(
     rng: np.random.Generator,
     constants: RaceConstants | None = None,
     record: bool = False,
+    initial_objective=None,
 ) -> RaceOutcome:
     """Run the stylised race for every element of the broadcast inputs.
 
@@ -131,9 +132,12 @@ def simulate(
         diversity: float or array in (0, 1]. Share of training situations in which the proxy and
             the base objective disagree.
         steps: int >= 0. Steps of the base optimizer.
-        rng: generator for each run's initial objective and rate multipliers.
+        rng: generator for each run's initial objective and rate multipliers (with
+            ``constants.spread = 0`` every multiplier is exactly 1).
         constants: the model's constants (defaults: :class:`RaceConstants`).
         record: keep the state at every step in ``history``.
+        initial_objective: optional float or array in [0, aligned_at): the objective each run
+            starts from, instead of a uniform draw from ``[0, constants.initial_objective]``.
     """
     constants = constants or RaceConstants()
     steps = check_int("steps", steps, 0, 1_000_000)
@@ -151,7 +155,17 @@ def simulate(
     shape = r_int.shape
     r_int = r_int * rng.lognormal(0.0, constants.spread, shape)
     r_mod = r_mod * rng.lognormal(0.0, constants.spread, shape)
-    objective = rng.uniform(0.0, constants.initial_objective, shape)
+    if initial_objective is None:
+        objective = rng.uniform(0.0, constants.initial_objective, shape)
+    else:
+        objective = np.array(
+            np.broadcast_to(_nonnegative("initial_objective", initial_objective), shape)
+        )
+        if np.any(objective >= constants.aligned_at):
+            raise ValueError(
+                f"initial_objective must be below aligned_at = {constants.aligned_at}, "
+                f"got {initial_objective!r}"
+            )
     knowledge = np.zeros(shape)
     pointer = np.zeros(shape)
     mode = np.full(shape, PROXY)
