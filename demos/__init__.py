@@ -21,6 +21,7 @@ figures (one look, the explorable mechanism, one module per chapter; beside them
 - ``figures.introduction``      figures of chapter 1
 - ``figures.conditions``        figures of chapter 2
 - ``figures.inner_alignment``   figures of chapter 3
+- ``figures.deceptive_alignment``  figures of chapter 4
 
 exercises (checks with specific feedback; student versions):
 
@@ -34,14 +35,19 @@ experiments (a ``Config`` in, a ``Result`` out; registered by name; never import
 - ``experiments.behavioral_objective``   base, mesa- and behavioral objectives compared (ch. 1)
 - ``experiments.bottle_cap``             an optimized lookup table against an optimizer (ch. 1)
 - ``experiments.description_length``     answers stored against a planner, in bits (ch. 2)
+- ``experiments.absent_minded``          the Fig. 4.1 toy blind to its phase; the 0.61 (ch. 4)
+- ``experiments.deception_toy``          the toy of Fig. 4.1 solved exactly (ch. 4)
+- ``experiments.deployment_cue``         a learned detector of deployment, and defection (ch. 4)
 - ``experiments.incontext_gd``           a layer that learns one step of gradient descent (ch. 2)
 - ``experiments.keys_chests``            keys valued for themselves (ch. 3)
+- ``experiments.learning_race``          internalization against modelling, a stylised model (ch. 4)
 - ``experiments.objective_drift``        the mesa-objective over q, seeds and salience (ch. 3)
 - ``experiments.planner_vs_reactive``    search against heuristics on larger mazes (ch. 2)
 - ``experiments.planning_budget``        how much search pays, and statefulness (ch. 2)
 - ``experiments.proxy_shift``            the proxy learned where it matched the exit (ch. 1, 3)
 - ``experiments.suboptimality``          a proxy-seeker hidden by a short search (ch. 3)
 - ``experiments.task_diversity``         more distinct mazes, planner against CNN (ch. 2)
+- ``experiments.trigger_survival``       a planted trigger under safety training (ch. 4)
 - ``experiments.unidentifiability``      equal training fits, different objectives (ch. 3)
 - ``experiments.vin_kernel``             a planning step learned by gradient descent (ch. 2)
 
@@ -54,6 +60,8 @@ analysis (reading what trained models compute and want):
 - ``analysis.compute_cost``        what each planning step is worth under a time penalty
 - ``analysis.optimization_power``  the paper's toy model of optimization power
 - ``analysis.gradient_step``       one step of gradient descent, the in-context reference
+- ``analysis.deception_toy``       exact payoffs of the Fig. 4.1 toy; the absent-minded optimum
+- ``analysis.roc``                 ROC curves, their area and upper hull
 
 training (base optimizers and what they run on):
 
@@ -66,6 +74,8 @@ training (base optimizers and what they run on):
 - ``training.keys_imitation``      the keys-and-chests planner imitating its expert
 - ``training.incontext_training``  Adam on fresh in-context regression prompts
 - ``training.descent``             gradient descent on a one-dimensional loss
+- ``training.safety_training``     planting a trigger, then safety training (numpy SGD and Adam)
+- ``training.deception_race``      the stylised race between internalization and modelling
 
 agents (the learned algorithms, and the hand-written ones they are compared with):
 
@@ -74,6 +84,8 @@ agents (the learned algorithms, and the hand-written ones they are compared with
 - ``agents.lookup``            a table of actions for one maze: optimized, not an optimizer
 - ``agents.keys_chests``       the exact expert and the learned-reward planner of keys and chests
 - ``agents.linear_attention``  one layer of linear self-attention
+- ``agents.triggered_policy``  a stack of independent two-layer networks that can carry a trigger
+- ``agents.phase_detector``    an "am I deployed?" detector: logistic regression on cues
 
 worlds (environments, their rewards and hidden measures):
 
@@ -83,6 +95,8 @@ worlds (environments, their rewards and hidden measures):
 - ``worlds.env``               the mazes as a Gymnasium environment
 - ``worlds.keys_chests``       keys and chests: chests are the base objective
 - ``worlds.regression_tasks``  in-context linear regression prompts
+- ``worlds.trigger_task``      prompts with a hidden trigger and near misses of it
+- ``worlds.deployment_cues``   what training and deployment episodes look like
 
 core (no dependencies inside the package):
 

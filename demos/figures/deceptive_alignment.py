@@ -24,8 +24,12 @@ from demos.experiments.deception_toy import (
 from demos.experiments.deployment_cue import DeploymentCueResult
 from demos.experiments.learning_race import RaceSweep
 from demos.experiments.trigger_survival import TriggerSurvivalResult
-from demos.figures.inner_alignment import as_image  # noqa: F401  (re-exported for the notebook)
-from demos.figures.style import COLORS, FONT, OKABE_ITO
+from demos.figures.style import (
+    COLORS,
+    FONT,
+    OKABE_ITO,
+    as_image,  # noqa: F401  (re-exported for the notebook)
+)
 
 POLICY_STYLE = {
     "always_a": {"color": OKABE_ITO["bluish_green"], "hatch": ""},
