@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from demos.agents import incontext
 from demos.analysis import optimization_power as toy
 from demos.core.validation import check_int
+from demos.figures import style as figure_style
 from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, draw_maze
 from demos.training import compute_penalty
 
@@ -39,15 +40,10 @@ MATRIX_CMAP = "PuOr"
 
 
 def as_image(figure: Figure):
-    """``figure`` as an ``IPython.display.Image`` (PNG at the figure's dpi), so a notebook shows a
-    figure built without pyplot. The notebook cell's metadata supplies its caption and alt text."""
-    import io
-
-    from IPython.display import Image
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
-    return Image(data=buffer.getvalue(), format="png")
+    """``figure`` as an ``IPython.display.Image`` (crisp PNG shown at the figure's CSS size, see
+    :func:`demos.figures.style.as_image`), so a notebook shows a figure built without pyplot. The
+    notebook cell's metadata supplies its caption and alt text."""
+    return figure_style.as_image(figure, tight=True)
 
 
 def _style(ax: Axes, title: str | None, xlabel: str | None, ylabel: str | None) -> Axes:

@@ -15,14 +15,13 @@ colours from :data:`demos.figures.style.COLORS`, symbols as well as colours, no 
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from demos.core.validation import check_choice, check_int, check_shape
+from demos.figures import style as figure_style
 from demos.figures.style import COLORS, FONT, draw_maze, draw_rates, draw_reward_map, new_figure
 from demos.worlds.mazes import Levels
 
@@ -176,12 +175,12 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
 
 
 def to_png(figure: Figure) -> bytes:
-    """PNG bytes of ``figure`` at its own dpi (for ``IPython.display.Image`` and ``glue``)."""
+    """PNG bytes of ``figure`` for ``IPython.display.Image`` and ``glue``: crisp on high-density
+    screens, shown at the figure's CSS size on the site (see :func:`demos.figures.style.to_png`).
+    """
     if not isinstance(figure, Figure):
         raise ValueError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi)
-    return buffer.getvalue()
+    return figure_style.to_png(figure)
 
 
 def base_objective_map(levels: Levels, index: int = 0) -> np.ndarray:
@@ -202,6 +201,7 @@ def draw_objective_panels(
     reward_map: np.ndarray,
     posterior: np.ndarray | None = None,
     path_title: str = "The agent's plan",
+    mesa_range: tuple[float, float] | None = None,
 ) -> None:
     """Panels for one level: the maze with the agent's path, then either the base objective and
     the mesa-objective (3 panels), or the mesa-objective and the behavioral objective (3 panels,
@@ -215,6 +215,8 @@ def draw_objective_panels(
         reward_map: (H, W) float, the mesa-objective on this level.
         posterior: optional (H, W) float, P(goal cell | path), the behavioral objective.
         path_title: title of the maze panel.
+        mesa_range: optional (low, high) ends of the mesa-objective's colour scale, fixed across
+            frames that are compared (default: this map's own range).
     """
     axes = list(np.ravel(axes))
     if len(axes) != 3:
@@ -236,6 +238,8 @@ def draw_objective_panels(
         index=index,
         title="Mesa-objective",
         label="learned reward",
+        vmin=None if mesa_range is None else mesa_range[0],
+        vmax=None if mesa_range is None else mesa_range[1],
     )
     if posterior is not None:
         # No colour bar here (a second one costs a third of a live update): the scale is fixed to
@@ -355,7 +359,7 @@ def _box(ax, left, bottom, width, height, title, body, color, fill=True) -> None
         title,
         ha="center",
         va="center",
-        fontsize=10,
+        fontsize=FONT["label"],
         fontweight="bold",
         color="black",
     )
@@ -425,13 +429,17 @@ def draw_replay_frame(fig: Figure, result, step: int, split: str, index: int) ->
     axes = fig.subplots(1, 3)
     fig.subplots_adjust(left=0.01, right=0.92, bottom=0.2, top=0.88, wspace=0.12)
     path = replay.paths[split][position, index]
+    # One colour scale for every step of the replay, so a colour means the same reward throughout.
+    free = ~np.asarray(levels.walls[index], dtype=bool)
+    history = np.asarray(replay.reward_maps[split][:, index], dtype=float)[:, free]
     draw_objective_panels(
         axes,
         levels,
         index,
         path,
         replay.reward_maps[split][position, index],
-        path_title=f"Step {step}: plan {_settled_phrase(levels, index, path[-1])}",
+        path_title=f"Step {step}: plan\n{_settled_phrase(levels, index, path[-1])}",
+        mesa_range=(float(history.min()), float(history.max())),
     )
 
 
@@ -470,7 +478,7 @@ def draw_bottle_cap_frame(fig: Figure, result, edit: str) -> None:
         (axes[1], "planner", "Planner"),
     ):
         outcome = result.outcomes[edit][model]
-        draw_maze(ax, level, 0, path=outcome.path, title=f"{name}: {_outcome_phrase(outcome)}")
+        draw_maze(ax, level, 0, path=outcome.path, title=f"{name}:\n{_outcome_phrase(outcome)}")
         if model == "lookup":
             draw_actions(ax, result.lookup_actions, level.walls[0])
     draw_reward_map(

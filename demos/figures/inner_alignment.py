@@ -20,6 +20,7 @@ from demos.experiments.approximate_alignment import ApproximateAlignmentResult
 from demos.experiments.objective_drift import ObjectiveDriftResult
 from demos.experiments.suboptimality import MODELS, SuboptimalityResult
 from demos.experiments.unidentifiability import UnidentifiabilityResult
+from demos.figures import style as figure_style
 from demos.figures.style import COLORS, FONT, SYMBOLS, draw_maze, draw_reward_map
 from demos.training.adversarial import AdversarialRound
 
@@ -502,15 +503,10 @@ def draw_adversarial(
 
 
 def as_image(figure: Figure):
-    """``figure`` as an ``IPython.display.Image`` (PNG at the figure's dpi), so a notebook can show
-    a figure built without pyplot; the cell's metadata gives it a caption and alt text."""
-    import io
-
-    from IPython.display import Image
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight")
-    return Image(data=buffer.getvalue(), format="png")
+    """``figure`` as an ``IPython.display.Image`` (crisp PNG shown at the figure's CSS size, see
+    :func:`demos.figures.style.as_image`), so a notebook can show a figure built without pyplot;
+    the cell's metadata gives it a caption and alt text."""
+    return figure_style.as_image(figure, tight=True)
 
 
 def spoken_list(values: Sequence) -> str:
