@@ -85,6 +85,31 @@
     });
   }
 
+  // Formulas are no tab stops, except a displayed formula wider than the page (on a phone): the
+  // reader scrolls it sideways, so a keyboard must be able to reach it.
+  function focusableWideFormulas() {
+    document.querySelectorAll('mjx-container[display="true"]').forEach(function (formula) {
+      var wide = formula.scrollWidth > formula.clientWidth + 1;
+      if (wide) {
+        formula.setAttribute("tabindex", "0");
+        formula.dataset.wide = "true";
+      } else if (formula.dataset.wide) {
+        formula.setAttribute("tabindex", "-1");
+        delete formula.dataset.wide;
+      }
+    });
+  }
+
+  window.addEventListener("load", function () {
+    var mathjax = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+    (mathjax || Promise.resolve()).then(focusableWideFormulas);
+  });
+  var resizing;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(focusableWideFormulas, 200);
+  });
+
   function start() {
     var images = document.querySelectorAll(
       ".bd-article figure img, .bd-article .cell_output img"
