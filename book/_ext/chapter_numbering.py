@@ -90,7 +90,12 @@ def _docname(item: str) -> str:
 
 
 def renumber(app, env) -> list[str]:
-    """Number each page's figures, tables and exercises from 1, with its chapter as prefix."""
+    """Number each page's figures, tables and exercises from 1, with its chapter as prefix.
+
+    Returns every page, so that each is written again: a chapter added to ``_toc.yml`` renumbers
+    the chapters after it, and sphinx-tippy only writes a page's glossary tips when the glossary
+    page is written in the same build. Writing this book's pages takes a few seconds.
+    """
     chapters = chapter_numbers(app)
     for docname, by_type in env.toc_fignumbers.items():
         prefix = (chapters[docname],) if docname in chapters else ()
@@ -99,7 +104,7 @@ def renumber(app, env) -> list[str]:
             by_type[figtype] = {
                 ident: prefix + (position,) for position, ident in enumerate(ordered, start=1)
             }
-    return []
+    return sorted(env.found_docs)
 
 
 def check_titles(app, env) -> None:

@@ -66,7 +66,7 @@ _BOXES = {
 }
 
 BOX_FONT = {"title": 11, "body": 10}
-"""Font sizes (points) in the diagram's boxes: 11 and 12 CSS pixels where it is shown at full width."""
+"""Font sizes (points) in the diagram's boxes: 11 and 12 CSS pixels at full width."""
 
 ALIGNMENT_ALT = (
     "Diagram with four boxes in a row, left to right: intended goal, base objective, "
