@@ -39,13 +39,15 @@ def test_each_chapter_counts_its_own_items_with_its_number_first():
     )
     # Sphinx's own numbering: one count across the book
     env = SimpleNamespace(
+        found_docs={"notebooks/00_how_to_use", "notebooks/01_a", "notebooks/02_b"},
         toc_fignumbers={
             "notebooks/00_how_to_use": {"exercise": {"a": (1,), "b": (2,)}},
             "notebooks/01_a": {"figure": {"f2": (2,), "f1": (1,)}, "exercise": {"e": (3,)}},
             "notebooks/02_b": {"figure": {"g": (3,), "h": (5,), "i": (4,)}},
         }
     )
-    chapter_numbering.renumber(app, env)
+    rewrite = chapter_numbering.renumber(app, env)
+    assert rewrite == sorted(env.found_docs)  # every page is written again with its numbers
     assert env.toc_fignumbers == {
         "notebooks/00_how_to_use": {"exercise": {"a": (1,), "b": (2,)}},
         "notebooks/01_a": {"figure": {"f1": (1, 1), "f2": (1, 2)}, "exercise": {"e": (1, 1)}},
@@ -131,3 +133,11 @@ def test_the_site_address_comes_from_the_config_or_the_workflow(monkeypatch):
     monkeypatch.delenv(site_address.ENV)
     site_address.apply(None, local)
     assert local.html_baseurl == "" and local.notfound_urls_prefix == "/"
+
+
+def test_parenthetical_citations_use_the_bibliography_label():
+    from sphinxcontrib.bibtex.plugin import find_plugin
+
+    style = find_plugin("sphinxcontrib.bibtex.style.referencing", citation_style.NAME)()
+    assert type(style.role_style["p"]).__name__ == "BasicLabelParentheticalReferenceStyle"
+    assert type(style.role_style["t"]).__name__ == "BasicAuthorYearTextualReferenceStyle"

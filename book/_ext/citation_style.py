@@ -67,11 +67,13 @@ class LabelledAuthorYearReferences(AuthorYearReferenceStyle):
 
     def __post_init__(self):
         super().__post_init__()
-        self.styles[0] = BasicLabelParentheticalReferenceStyle(
+        labelled = BasicLabelParentheticalReferenceStyle(
             bracket=self.bracket_parenthetical,
             pre_text_sep=self.pre_text_sep,
             post_text_sep=self.post_text_sep,
         )
+        self.styles[0] = labelled
+        self.role_style.update((role, labelled) for role in labelled.role_names())
 
 
 class AuthorYearStyle(PlainStyle):
