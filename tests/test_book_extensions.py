@@ -44,7 +44,7 @@ def test_each_chapter_counts_its_own_items_with_its_number_first():
             "notebooks/00_how_to_use": {"exercise": {"a": (1,), "b": (2,)}},
             "notebooks/01_a": {"figure": {"f2": (2,), "f1": (1,)}, "exercise": {"e": (3,)}},
             "notebooks/02_b": {"figure": {"g": (3,), "h": (5,), "i": (4,)}},
-        }
+        },
     )
     rewrite = chapter_numbering.renumber(app, env)
     assert rewrite == sorted(env.found_docs)  # every page is written again with its numbers

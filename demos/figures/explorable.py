@@ -52,6 +52,7 @@ from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from demos.figures.style import PIXEL_RATIO, min_text_points
@@ -221,12 +222,18 @@ class Explorable:
 
         Also records :attr:`min_text_px`, the smallest text drawn in any frame, in CSS pixels.
         """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from tqdm.auto import tqdm
 
-        figure = Figure(figsize=self.figsize, dpi=self.dpi)
+        # Drawn straight at the site's resolution and taken from the canvas's pixels: no PNG is
+        # encoded and decoded again on the way (a third of the time of pre-rendering).
+        figure = Figure(figsize=self.figsize, dpi=self.dpi * PIXEL_RATIO)
+        canvas = FigureCanvasAgg(figure)
         frames, smallest = [], math.inf
         for point in tqdm(self.points, desc="pre-rendering frames", disable=not progress):
-            frames.append(_compact_frame(self.png(figure, pixel_ratio=PIXEL_RATIO, **point)))
+            self.draw(figure, **point)
+            canvas.draw()
+            frames.append(_compact_pixels(canvas.buffer_rgba()))
             smallest = min(smallest, min_text_points(figure))
         self.min_text_px = smallest * self.dpi / 72 if math.isfinite(smallest) else None
         return frames
@@ -429,19 +436,20 @@ def frame_format() -> str:
     return "webp" if features.check("webp") else "png"
 
 
-def _compact_frame(data: bytes) -> bytes:
-    """Re-encode a PNG frame with an adaptive 256-colour palette, losslessly compressed in
-    :func:`frame_format`: a fifth to a third of matplotlib's PNG, and the same to the eye."""
+def _compact_pixels(rgba) -> bytes:
+    """Encode a frame's (height, width, 4) RGBA pixels with an adaptive 256-colour palette,
+    losslessly compressed in :func:`frame_format`: a fifth to a third of the size of matplotlib's
+    PNG, and the same to the eye."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as image:
-        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
-        buffer = io.BytesIO()
-        if frame_format() == "webp":
-            palette.save(buffer, format="WEBP", lossless=True, method=2)
-        else:
-            palette.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue() if buffer.tell() < len(data) else data
+    image = Image.fromarray(np.asarray(rgba)[..., :3])
+    palette = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    buffer = io.BytesIO()
+    if frame_format() == "webp":
+        palette.save(buffer, format="WEBP", lossless=True, method=2)
+    else:
+        palette.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 # Swaps the frame when any control changes. Kept tiny and dependency-free; it only touches the
