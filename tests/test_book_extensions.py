@@ -116,6 +116,7 @@ def test_served_notebook_starts_with_the_install_cell_and_has_no_outputs(tmp_pat
     first = "".join(served["cells"][0]["source"])
     assert served["cells"][0]["metadata"]["tags"] == ["install-demos"]
     assert 'os.environ.get("DEMOS_BOOK_SITE", "https://example.org/book/")' in first
+    assert '.rstrip("/") + "/"' in first  # an address given without its final slash works too
     assert '%pip install --quiet "demos @ {BOOK_SITE}wheels/demos-0.1.0-py3-none-any.whl"' in first
     assert served["cells"][2]["outputs"] == [] and served["cells"][2]["execution_count"] is None
     assert served["nbformat_minor"] >= 5  # cell ids
@@ -141,3 +142,18 @@ def test_parenthetical_citations_use_the_bibliography_label():
     style = find_plugin("sphinxcontrib.bibtex.style.referencing", citation_style.NAME)()
     assert type(style.role_style["p"]).__name__ == "BasicLabelParentheticalReferenceStyle"
     assert type(style.role_style["t"]).__name__ == "BasicAuthorYearTextualReferenceStyle"
+
+
+def test_prose_refers_to_figures_and_exercises_by_label():
+    """Numbers are per chapter and set by the build: a typed "exercise 2" goes stale."""
+    import re
+
+    typed = re.compile(r"\b(exercises?|fig\.|figures?)\s+\d", re.IGNORECASE)
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text("utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                found += [
+                    f"{path.name}: {m.group(0)!r}" for m in typed.finditer("".join(cell["source"]))
+                ]
+    assert not found, found

@@ -42,9 +42,9 @@ import os
 import sys
 import types
 
-BOOK_SITE = os.environ.get("{env}", "{site}")
+BOOK_SITE = os.environ.get("{env}", "{site}").rstrip("/") + "/"
 if importlib.util.find_spec("demos") is None:
-    if not BOOK_SITE:
+    if BOOK_SITE == "/":
         raise RuntimeError(
             "This copy of the notebook does not know the book's website: set {env} to its "
             "address, or install demos from the repository (pip install -e .)."
