@@ -16,6 +16,7 @@ figures (one look, the explorable mechanism, one module per chapter; beside them
 - ``figures.drawing``           drawing primitives: mazes, reward maps, curves, rates, actions
 - ``figures.explorable``        the one interactive-figure mechanism (live and kernel-free)
 - ``figures.prose``             glue a result's figures into the prose; lists and tables in words
+- ``figures.tables``            a result's summary as a small table instead of a raw dict
 - ``figures.diagrams``          box-and-arrow diagrams of the concepts
 - ``figures.how_to_use``        figures of the "How to use this book" page
 - ``figures.introduction``      figures of chapter 1

@@ -269,6 +269,6 @@ def test_chapter_figures_draw_and_describe_the_runs(runs):
     assert f"Training step {last}" in text and "ends on the exit" in text
     figure = Figure(figsize=(10, 3.7), dpi=40)
     introduction.draw_replay_frame(figure, run, last, "test", index)
-    assert figure.axes[0].get_title() == f"Step {last}: plan ends on the marker"
+    assert " ".join(figure.axes[0].get_title().split()) == f"Step {last}: plan ends on the marker"
     with pytest.raises(ValueError, match="step"):
         introduction.draw_replay_frame(Figure(), run, 7777, "test", 0)

@@ -34,7 +34,8 @@ def test_one_distinct_frame_per_grid_point():
     frames = figure.frames()
     assert len(frames) == 6 == len(figure.points)
     assert len(set(frames)) == 6, "every grid point must draw a different picture"
-    assert all(frame.startswith(b"\x89PNG") for frame in frames)
+    magic = {"webp": b"RIFF", "png": b"\x89PNG"}[ex.frame_format()]
+    assert all(frame.startswith(magic) for frame in frames)
 
 
 def test_frames_follow_the_grid_order_and_strides():
@@ -44,13 +45,48 @@ def test_frames_follow_the_grid_order_and_strides():
     data = frame_data(figure.to_html())
     assert data["strides"] == [2, 1]
     # the frame for slope=2, colour=red sits at 2 * 2 + 1 = 5
-    expected = _pixels(figure.png(slope=2, colour="red")).astype(int)
+    expected = _pixels(figure.png(slope=2, colour="red", pixel_ratio=ex.PIXEL_RATIO)).astype(int)
     distances = [
         np.abs(_pixels(base64.b64decode(frame)).astype(int) - expected).mean()
         for frame in data["frames"]
     ]
     assert int(np.argmin(distances)) == 5  # frames are palette-compressed, so nearest, not equal
     assert data["alts"][5] == "slope 2 red"
+
+
+def test_site_frames_are_high_density_and_shown_at_their_css_size():
+    figure = Explorable(render_line, {"slope": [0, 1]}, alt="x", figsize=(4.0, 3.0), dpi=80)
+    (frame,) = frame_data(figure.to_html())["frames"][:1]
+    assert _pixels(base64.b64decode(frame)).shape[:2] == (3 * 80 * 2, 4 * 80 * 2)
+    html = figure.to_html()
+    assert 'width="320" height="240"' in html  # CSS pixels: the browser halves the frame
+    assert _pixels(figure.png(slope=0)).shape[:2] == (240, 320)  # the live form stays at 1x
+    # the smallest text is the tick labels, at matplotlib's default 10 pt: 10 * 80 / 72 px
+    assert figure.min_text_px == pytest.approx(10 * 80 / 72, abs=0.05)
+    assert 'data-min-text-px="11.1"' in html
+
+
+def test_label_and_caption_are_written_for_the_book_to_number():
+    figure = Explorable(render_line, {"slope": [0, 1]}, alt="x", caption="A & B", label="fig-slope")
+    html = figure.to_html()
+    assert 'data-label="fig-slope"' in html
+    assert '<figcaption class="explorable-caption">A &amp; B</figcaption>' in html
+    with pytest.raises(ValueError, match="label must be lower-case"):
+        Explorable(render_line, {"slope": [0, 1]}, alt="x", label="Fig 1")
+
+
+def test_every_control_has_its_own_visible_label():
+    html = Explorable(
+        render_line,
+        {"slope": [0, 1], "colour": ["black", "red"]},
+        alt="x",
+        labels={"slope": "steepness"},
+    ).to_html()
+    ids = re.findall(r'<label for="([^"]+)">([^<]+)</label>', html)
+    assert [text for _, text in ids] == ["steepness", "colour"]
+    for ident, _ in ids:
+        assert html.count(f'id="{ident}"') == 1
+    assert 'aria-valuetext="0"' in html  # a screen reader hears the value, not its index
 
 
 def test_html_is_self_contained():

@@ -56,6 +56,9 @@ _BOXES = {
     },
 }
 
+BOX_FONT = {"title": 11, "body": 10}
+"""Font sizes (points) in the diagram's boxes: 11 and 12 CSS pixels at full width."""
+
 ALIGNMENT_ALT = (
     "Diagram with four boxes in a row, left to right: intended goal, base objective, "
     "mesa-objective and behavioral objective. A double arrow labelled 'outer alignment' joins the "
@@ -85,11 +88,11 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
     texts = _BOXES[example]
     figure, ax = new_figure(width=9.6, height=4.6, dpi=dpi)
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
-    ax.set_xlim(-0.05, 10.1)
+    ax.set_xlim(-0.05, 10.3)
     ax.set_ylim(0, 5)
     ax.set_axis_off()
 
-    width, height, top, gap = 1.85, 1.4, 3.0, 0.85
+    width, height, top, gap = 2.0, 1.4, 3.0, 0.72
     names = ("intended_goal", "base_objective", "mesa_objective", "behavioral_objective")
     lefts = {name: 0.05 + i * (width + gap) for i, name in enumerate(names)}
     for name in names:
@@ -122,7 +125,7 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
     _arrow(ax, (base + width / 2, top), (base + width / 2, bottom + low), COLORS["base_objective"])
     _note(ax, base + width / 2 + 0.08, (top + bottom + low) / 2, "scores\nmodels", "left")
     _arrow(ax, (base + width, bottom + low / 2), (mesa - 0.1, bottom + low / 2), COLORS["wall"])
-    _note(ax, (base + width + mesa) / 2, bottom + low / 2 + 0.35, "selects\nweights", "center")
+    _note(ax, (base + width + mesa) / 2, bottom + low / 2 - 0.42, "selects\nweights", "center")
     _arrow(ax, (mesa + width / 2, top), (mesa + width / 2, bottom + low), COLORS["mesa_objective"])
     _note(ax, mesa + width / 2 + 0.08, (top + bottom + low) / 2, "guides", "left")
     behavioral = lefts["behavioral_objective"]
@@ -132,7 +135,7 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
         (behavioral + width * 0.35, top),
         COLORS["behavioral_objective"],
     )
-    _note(ax, mesa + width + 0.45, bottom + low * 0.35, "its actions,\nwatched", "left")
+    _note(ax, mesa + width + 0.3, bottom + low * 0.35, "its actions,\nwatched", "left")
     ax.add_patch(
         FancyBboxPatch(
             (mesa - 0.06, bottom - 0.08),
@@ -148,7 +151,7 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
     ax.text(
         mesa + width / 2,
         bottom - 0.35,
-        "learned model = mesa-optimizer",
+        "learned model =\nmesa-optimizer",
         ha="center",
         va="center",
         fontsize=FONT["legend"],
@@ -157,7 +160,7 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
     )
     _note(
         ax,
-        mesa + width + 0.45,
+        mesa + width + 0.3,
         bottom - 0.3,
         "unintended optimization:\nsuch a search can appear\nwithout anyone building it",
         "left",
@@ -184,7 +187,7 @@ def _box(ax, left, bottom, width, height, title, body, color, fill=True) -> None
         title,
         ha="center",
         va="center",
-        fontsize=10,
+        fontsize=BOX_FONT["title"],
         fontweight="bold",
         color="black",
     )
@@ -194,7 +197,7 @@ def _box(ax, left, bottom, width, height, title, body, color, fill=True) -> None
         body,
         ha="center",
         va="center",
-        fontsize=FONT["tick"],
+        fontsize=BOX_FONT["body"],
         color="#222222",
         linespacing=1.15,
     )
@@ -207,7 +210,7 @@ def _arrow(ax, start, end, color) -> None:
 
 
 def _note(ax, x, y, text, align) -> None:
-    ax.text(x, y, text, ha=align, va="center", fontsize=FONT["tick"], color="#333333")
+    ax.text(x, y, text, ha=align, va="center", fontsize=BOX_FONT["body"], color="#333333")
 
 
 def _double_arrow(ax, x0, x1, y, color, style) -> None:

@@ -155,6 +155,8 @@ def draw_reward_map(
     title: str | None = "Mesa-objective (learned reward)",
     colorbar: bool = True,
     label: str = "learned reward",
+    vmin: float | None = None,
+    vmax: float | None = None,
 ) -> Axes:
     """Draw a reward map as a heatmap, walls greyed out, exit and marker cells outlined.
 
@@ -167,7 +169,12 @@ def draw_reward_map(
         title: panel title (None for none).
         colorbar: whether to add a colour bar labelled ``label`` beside the panel.
         label: the colour bar's label.
+        vmin, vmax: the values at the ends of the colour scale; default the map's own range.
+            Fix both when frames are compared (a replay over training), so a colour means the
+            same value in every frame.
     """
+    if vmin is not None and vmax is not None and not vmin < vmax:
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin}, vmax={vmax}")
     values = as_numpy(reward_map).astype(float)
     if values.ndim == 3 and values.shape[0] == 1:
         values = values[0]
@@ -183,7 +190,7 @@ def draw_reward_map(
         )
         values = np.ma.masked_array(values, mask=walls)
     cmap = _heatmap_cmap()
-    image = ax.imshow(values, cmap=cmap, interpolation="nearest")
+    image = ax.imshow(values, cmap=cmap, interpolation="nearest", vmin=vmin, vmax=vmax)
     size = values.shape[0]
     draw_grid(ax, size)
     if levels is not None:

@@ -10,6 +10,12 @@ notebook it becomes:
   with plain HTML controls and a few lines of inline JavaScript that swap frames at once. Each
   frame carries its own alt text. The page requests nothing from any other host.
 
+On the site every frame carries :data:`demos.figures.style.PIXEL_RATIO` pixels per CSS pixel, so it
+stays crisp on high-density screens; the live form draws at one pixel per CSS pixel, which keeps a
+redraw within the latency budget. A ``label`` makes the figure a numbered figure of the book that
+prose can cite with ``{numref}`` (the book's Sphinx extension ``book/_ext/chapter_numbering.py``
+wraps it).
+
 Why both: an ipywidgets slider on a static page moves but its plot cannot change (there is no
 kernel to recompute it), and the widget JavaScript is fetched from a CDN, so offline it shows
 nothing at all.
@@ -39,13 +45,17 @@ import itertools
 import json
 import math
 import os
+import re
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
+
+from demos.figures.style import PIXEL_RATIO, min_text_points
 
 STATIC_ENV = "DEMOS_STATIC_EXPLORABLES"
 """Environment variable: when set to a non-empty value other than "0", explorables render
@@ -57,6 +67,9 @@ update latency (one JSON line). Set by the benchmark, ``python -m demos.bench``.
 
 MAX_FRAMES = 160
 """Most grid points one explorable may pre-render (frames are inline, so they weigh on the page)."""
+
+LABEL_PATTERN = re.compile(r"[a-z][a-z0-9_-]*")
+"""What a label may look like: the form Sphinx keeps unchanged as a figure's name."""
 
 
 class ExplorableRenderError(RuntimeError):
@@ -80,12 +93,17 @@ class Explorable:
         alt: alt text for each frame: a format string over the parameters, e.g.
             ``"Loss curve for learning rate {learning_rate}"``, or a callable ``alt(**params)``.
         caption: one or two sentences shown under the figure on the site.
+        label: optional name by which prose refers to the figure, e.g. ``"fig-training-replay"``
+            for ``{numref}`fig-training-replay```: lower-case letters, digits, ``-`` and ``_``.
+            On the site the figure is then numbered with the chapter's figures (Fig. 1.2).
         labels: optional display names of the parameters (defaults to the names with ``_`` as
             spaces).
         formats: optional per-parameter format strings for values, e.g. ``{"q": "{:.0%}"}``.
         initial: optional starting values (default: the middle of each grid axis).
         figsize: figure size in inches (width, height).
-        dpi: resolution of each frame. 80 keeps frames small and updates fast.
+        dpi: CSS pixels per inch of the figure (the layout). The site's frames carry
+            :data:`~demos.figures.style.PIXEL_RATIO` times as many pixels; the live form draws at
+            ``dpi``, which keeps updates fast.
         max_frames: cap on the number of grid points (the product of the axis lengths).
     """
 
@@ -96,6 +114,7 @@ class Explorable:
         *,
         alt: str | Callable[..., str],
         caption: str = "",
+        label: str | None = None,
         labels: Mapping[str, str] | None = None,
         formats: Mapping[str, str] | None = None,
         initial: Mapping[str, Any] | None = None,
@@ -114,6 +133,12 @@ class Explorable:
             raise ValueError(f"alt must be a format string or a callable, got {alt!r}")
         self.alt = alt
         self.caption = caption
+        if label is not None and not (isinstance(label, str) and LABEL_PATTERN.fullmatch(label)):
+            raise ValueError(
+                "label must be lower-case letters, digits, '-' and '_', starting with a letter "
+                f"(e.g. 'fig-training-replay'), got {label!r}"
+            )
+        self.label = label
         self.labels = {name: name.replace("_", " ") for name in self.grid}
         for name, label in (labels or {}).items():
             self._check_known("labels", name)
@@ -136,6 +161,7 @@ class Explorable:
         if not isinstance(dpi, int) or not 30 <= dpi <= 300:
             raise ValueError(f"dpi must be an integer in [30, 300], got {dpi!r}")
         self.dpi = dpi
+        self.min_text_px: float | None = None
         self._figure: Figure | None = None
 
     # ------------------------------------------------------------------ rendering
@@ -180,27 +206,50 @@ class Explorable:
             ) from error
         return figure
 
-    def png(self, figure: Figure | None = None, **params: Any) -> bytes:
-        """The grid point ``params`` as PNG bytes."""
+    def png(self, figure: Figure | None = None, *, pixel_ratio: int = 1, **params: Any) -> bytes:
+        """The grid point ``params`` as PNG bytes, with ``pixel_ratio`` (1 to 4) pixels per CSS
+        pixel: 1 for the live form, :data:`~demos.figures.style.PIXEL_RATIO` for the site."""
+        if not isinstance(pixel_ratio, int) or not 1 <= pixel_ratio <= 4:
+            raise ValueError(f"pixel_ratio must be an integer in [1, 4], got {pixel_ratio!r}")
         figure = self.draw(figure, **params)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=self.dpi)
+        figure.savefig(buffer, format="png", dpi=self.dpi * pixel_ratio)
         return buffer.getvalue()
 
     def frames(self, progress: bool = False) -> list[bytes]:
-        """One compact PNG per grid point, in :attr:`points` order."""
+        """One compact frame per grid point (image type :func:`frame_format`), in :attr:`points`
+        order, at the site's pixel ratio.
+
+        Also records :attr:`min_text_px`, the smallest text drawn in any frame, in CSS pixels.
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from tqdm.auto import tqdm
 
-        figure = Figure(figsize=self.figsize, dpi=self.dpi)
-        points = self.points
-        return [
-            _compact_png(self.png(figure, **point))
-            for point in tqdm(points, desc="pre-rendering frames", disable=not progress)
-        ]
+        # Drawn straight at the site's resolution and taken from the canvas's pixels: no PNG is
+        # encoded and decoded again on the way (a third of the time of pre-rendering).
+        figure = Figure(figsize=self.figsize, dpi=self.dpi * PIXEL_RATIO)
+        canvas = FigureCanvasAgg(figure)
+        frames, smallest = [], math.inf
+        for point in tqdm(self.points, desc="pre-rendering frames", disable=not progress):
+            self.draw(figure, **point)
+            canvas.draw()
+            frames.append(_compact_pixels(canvas.buffer_rgba()))
+            smallest = min(smallest, min_text_points(figure))
+        self.min_text_px = smallest * self.dpi / 72 if math.isfinite(smallest) else None
+        return frames
+
+    @property
+    def size_px(self) -> tuple[int, int]:
+        """(width, height) of a frame in CSS pixels."""
+        return round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
 
     # ------------------------------------------------------------------ kernel-free form
     def to_html(self, progress: bool = False) -> str:
-        """Self-contained HTML: every frame inline, controls that swap frames, no network."""
+        """Self-contained HTML: every frame inline, controls that swap frames, no network.
+
+        The look (spacing, colours in light and dark mode, print) comes from the book's
+        stylesheet, ``book/_static/site.css``; without it the figure still works.
+        """
         names = list(self.grid)
         frames = [base64.b64encode(frame).decode("ascii") for frame in self.frames(progress)]
         alts = [self.describe(**point) for point in self.points]
@@ -213,17 +262,20 @@ class Explorable:
         )
         strides = [math.prod(len(self.grid[n]) for n in names[i + 1 :]) for i in range(len(names))]
         controls = []
-        for name in names:
+        for number, name in enumerate(names):
             values = self.grid[name]
             position = values.index(self.initial[name])
             shown = [self.format_value(name, value) for value in values]
             label = html.escape(self.labels[name])
+            control_id = f"{ident}-{number}"
+            current = html.escape(shown[position])
             if all(isinstance(value, Number) for value in values):
                 control = (
-                    f'<input type="range" min="0" max="{len(values) - 1}" step="1" '
-                    f'value="{position}" data-param="{name}" aria-label="{label}" '
+                    f'<input type="range" id="{control_id}" min="0" max="{len(values) - 1}" '
+                    f'step="1" value="{position}" data-param="{name}" '
+                    f'aria-valuetext="{current}" '
                     f"data-values='{html.escape(json.dumps(shown))}'>"
-                    f'<output aria-live="polite">{html.escape(shown[position])}</output>'
+                    f'<output for="{control_id}" aria-hidden="true">{current}</output>'
                 )
             else:
                 options = "".join(
@@ -231,19 +283,34 @@ class Explorable:
                     f"{html.escape(text)}</option>"
                     for i, text in enumerate(shown)
                 )
-                control = f'<select data-param="{name}" aria-label="{label}">{options}</select>'
+                control = (
+                    f'<select id="{control_id}" data-param="{name}">{options}</select>'
+                    f'<output for="{control_id}" class="explorable-print-only" '
+                    f'aria-hidden="true">{current}</output>'
+                )
             controls.append(
-                f'<label class="explorable-control"><span>{label}</span>{control}</label>'
+                f'<div class="explorable-control"><label for="{control_id}">{label}</label>'
+                f"{control}</div>"
             )
-        caption = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
-        payload = json.dumps({"frames": frames, "alts": alts, "strides": strides})
+        width, height = self.size_px
+        caption = (
+            f'<figcaption class="explorable-caption">{html.escape(self.caption)}</figcaption>'
+            if self.caption
+            else ""
+        )
+        label = f' data-label="{self.label}"' if self.label else ""
+        smallest = (
+            f' data-min-text-px="{self.min_text_px:.1f}"' if self.min_text_px is not None else ""
+        )
+        mime = "image/" + frame_format()
+        payload = json.dumps({"frames": frames, "alts": alts, "strides": strides, "mime": mime})
         return (
-            f'<figure class="explorable" id="{ident}" '
-            'style="margin:1em 0;max-width:100%;">'
-            '<div class="explorable-controls" style="display:flex;flex-wrap:wrap;gap:0.5em 1.5em;'
-            'align-items:center;font-size:0.9em;">' + "".join(controls) + "</div>"
-            f'<img src="data:image/png;base64,{frames[start]}" alt="{html.escape(alts[start])}" '
-            'style="max-width:100%;height:auto;display:block;">'
+            f'<figure class="explorable" id="{ident}"{label}{smallest}>'
+            '<div class="explorable-controls">' + "".join(controls) + "</div>"
+            '<div class="explorable-frame">'
+            f'<img src="data:{mime};base64,{frames[start]}" alt="{html.escape(alts[start])}" '
+            f'width="{width}" height="{height}" data-pixel-ratio="{PIXEL_RATIO}">'
+            "</div>"
             + caption
             + f'<script type="application/json" class="explorable-data">{payload}</script>'
             + "<script>"
@@ -360,15 +427,29 @@ def _index_of(grid: Mapping[str, list[Any]], point: Mapping[str, Any]) -> int:
     return index
 
 
-def _compact_png(data: bytes) -> bytes:
-    """Re-encode a PNG with an adaptive 256-colour palette: a third of the size, same look."""
+def frame_format() -> str:
+    """The image type of the site's frames: "webp" (lossless, about 40% smaller than an
+    equivalent palette PNG, which matters for the page weight) where Pillow can write it, else
+    "png"."""
+    from PIL import features
+
+    return "webp" if features.check("webp") else "png"
+
+
+def _compact_pixels(rgba) -> bytes:
+    """Encode a frame's (height, width, 4) RGBA pixels with an adaptive 256-colour palette,
+    losslessly compressed in :func:`frame_format`: a fifth to a third of the size of matplotlib's
+    PNG, and the same to the eye."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as image:
-        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-        buffer = io.BytesIO()
+    image = Image.fromarray(np.asarray(rgba)[..., :3])
+    palette = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    buffer = io.BytesIO()
+    if frame_format() == "webp":
+        palette.save(buffer, format="WEBP", lossless=True, method=2)
+    else:
         palette.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue() if buffer.tell() < len(data) else data
+    return buffer.getvalue()
 
 
 # Swaps the frame when any control changes. Kept tiny and dependency-free; it only touches the
@@ -385,10 +466,14 @@ _SWAP_SCRIPT = """
     controls.forEach(function (control, i) {
       var position = parseInt(control.value, 10);
       index += position * data.strides[i];
+      var shown = control.dataset.values
+        ? JSON.parse(control.dataset.values)[position]
+        : control.options[control.selectedIndex].text;
+      if (control.dataset.values) control.setAttribute("aria-valuetext", shown);
       var output = control.parentNode.querySelector("output");
-      if (output) output.textContent = JSON.parse(control.dataset.values)[position];
+      if (output) output.textContent = shown;
     });
-    img.src = "data:image/png;base64," + data.frames[index];
+    img.src = "data:" + data.mime + ";base64," + data.frames[index];
     img.alt = data.alts[index];
     root.dataset.frame = String(index);
   }

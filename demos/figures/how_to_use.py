@@ -36,7 +36,7 @@ def draw_descent(ax, loss: str, path: np.ndarray, title: str | None = None):
     ax.set_xlabel("parameter x")
     ax.set_ylabel("loss")
     ax.set_title(title or f"Gradient descent on '{loss}'")
-    ax.legend(loc="upper center", fontsize=8)
+    ax.legend(loc="upper center", fontsize=11)
     return ax
 
 

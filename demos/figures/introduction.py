@@ -36,6 +36,7 @@ def draw_objective_panels(
     reward_map: np.ndarray,
     posterior: np.ndarray | None = None,
     path_title: str = "The agent's plan",
+    mesa_range: tuple[float, float] | None = None,
 ) -> None:
     """Panels for one level: the maze with the agent's path, then either the base objective and
     the mesa-objective (3 panels), or the mesa-objective and the behavioral objective (3 panels,
@@ -49,6 +50,8 @@ def draw_objective_panels(
         reward_map: (H, W) float, the mesa-objective on this level.
         posterior: optional (H, W) float, P(goal cell | path), the behavioral objective.
         path_title: title of the maze panel.
+        mesa_range: optional (low, high) ends of the mesa-objective's colour scale, fixed across
+            frames that are compared (default: this map's own range).
     """
     axes = list(np.ravel(axes))
     if len(axes) != 3:
@@ -70,6 +73,8 @@ def draw_objective_panels(
         index=index,
         title="Mesa-objective",
         label="learned reward",
+        vmin=None if mesa_range is None else mesa_range[0],
+        vmax=None if mesa_range is None else mesa_range[1],
     )
     if posterior is not None:
         # No colour bar here (a second one costs a third of a live update): the scale is fixed to
@@ -146,9 +151,9 @@ def draw_training_curve(
 
 
 def agreement_figure(figures: dict[str, dict[str, dict[str, float]]], dpi: int = 80) -> Figure:
-    """A new 10 x 3.6 inch Figure holding :func:`draw_agreement` of ``figures``."""
+    """A new 9.25 x 3.6 inch Figure holding :func:`draw_agreement` of ``figures``."""
     dpi = check_int("dpi", dpi, 30, 300)
-    figure = Figure(figsize=(10.0, 3.6), dpi=dpi)
+    figure = Figure(figsize=(9.25, 3.6), dpi=dpi)  # the text column's width: shown at full size
     draw_agreement(figure, figures)
     return figure
 
@@ -188,13 +193,17 @@ def draw_replay_frame(fig: Figure, result, step: int, split: str, index: int) ->
     axes = fig.subplots(1, 3)
     fig.subplots_adjust(left=0.01, right=0.92, bottom=0.2, top=0.88, wspace=0.12)
     path = replay.paths[split][position, index]
+    # One colour scale for every step of the replay, so a colour means the same reward throughout.
+    free = ~np.asarray(levels.walls[index], dtype=bool)
+    history = np.asarray(replay.reward_maps[split][:, index], dtype=float)[:, free]
     draw_objective_panels(
         axes,
         levels,
         index,
         path,
         replay.reward_maps[split][position, index],
-        path_title=f"Step {step}: plan {_settled_phrase(levels, index, path[-1])}",
+        path_title=f"Step {step}: plan\n{_settled_phrase(levels, index, path[-1])}",
+        mesa_range=(float(history.min()), float(history.max())),
     )
 
 
@@ -231,7 +240,7 @@ def draw_bottle_cap_frame(fig: Figure, result, edit: str) -> None:
         (axes[1], "planner", "Planner"),
     ):
         outcome = result.outcomes[edit][model]
-        draw_maze(ax, level, 0, path=outcome.path, title=f"{name}: {_outcome_phrase(outcome)}")
+        draw_maze(ax, level, 0, path=outcome.path, title=f"{name}:\n{_outcome_phrase(outcome)}")
         if model == "lookup":
             draw_actions(ax, result.lookup_actions, level.walls[0])
     draw_reward_map(

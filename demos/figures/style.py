@@ -6,6 +6,11 @@ line style (the exit is a star, the marker a diamond, the start a ring, the agen
 Heatmaps use "viridis", which is perceptually uniform and prints readably in greyscale. The
 drawing primitives built on this look are in :mod:`demos.figures.drawing`.
 
+Figures are laid out in CSS pixels (a figure's ``dpi``, 80 by default, is its CSS pixels per
+inch) and saved for the site with :data:`PIXEL_RATIO` pixels per CSS pixel, so they stay crisp on
+high-density screens: :func:`to_png` and :func:`as_image` do that, and record the smallest text in
+the figure so the browser tests can check it stays legible where the page shows it.
+
 :func:`new_figure` builds a ``matplotlib.figure.Figure`` directly, without pyplot's global state:
 nothing leaks between cells, and an unused figure is simply garbage collected. :func:`style_axes`
 gives an Axes the book's titles, labels and grid; :func:`to_png` and :func:`as_image` turn a
@@ -21,6 +26,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from demos.core.palette import COLORS, OKABE_ITO
 from demos.core.validation import check_int
@@ -42,8 +48,17 @@ LINE_STYLES = ("-", "--", "-.", ":")
 HEATMAP = "viridis"
 """Colormap of reward maps and other heatmaps."""
 
-FONT = {"title": 12, "label": 11, "tick": 9, "legend": 9}
-"""Font sizes in points."""
+FONT = {"title": 13, "label": 12, "tick": 11, "legend": 11}
+"""Font sizes in points. At a figure's default 80 dpi one point is 1.11 CSS pixels, so the smallest
+(11 pt) is about 12 px where the figure is shown at its full width."""
+
+PIXEL_RATIO = 2
+"""Pixels per CSS pixel in the images of the site (2 = crisp on high-density screens)."""
+
+PNG_PIXEL_RATIO_KEY = "demos-pixel-ratio"
+"""PNG text chunk naming the pixel ratio, read by the book's build to size the image."""
+PNG_MIN_TEXT_KEY = "demos-min-text-px"
+"""PNG text chunk with the smallest text of the figure in CSS pixels, read by the browser tests."""
 
 LABELS = {
     "exit": "exit (base objective)",
@@ -120,21 +135,76 @@ def style_axes(
     return ax
 
 
-def to_png(figure: Figure, tight: bool = True) -> bytes:
-    """PNG bytes of ``figure`` at its own dpi; ``tight`` trims the empty margin around it."""
+def min_text_points(figure: Figure) -> float:
+    """The smallest font size, in points, of any visible, non-empty text of ``figure`` (inf if
+    it has none). Call it after the figure was drawn, so tick labels exist."""
+    sizes = [
+        text.get_fontsize()
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text().strip() and text.figure is not None
+    ]
+    return float(min(sizes)) if sizes else float("inf")
+
+
+def to_png(
+    figure: Figure, pixel_ratio: int = PIXEL_RATIO, tight: bool = False, compact: bool = True
+) -> bytes:
+    """PNG bytes of ``figure`` with ``pixel_ratio`` pixels per CSS pixel.
+
+    The PNG records the ratio and the figure's smallest text (in CSS pixels) in two text chunks
+    (:data:`PNG_PIXEL_RATIO_KEY`, :data:`PNG_MIN_TEXT_KEY`): the book's build shows the image at
+    its CSS size, and the browser tests check the text stays legible.
+
+    Args:
+        figure: a drawn or undrawn figure; its ``dpi`` is its CSS pixels per inch.
+        pixel_ratio: int in [1, 4]; 2 suits high-density screens.
+        tight: crop to the drawn content (``bbox_inches="tight"``).
+        compact: re-encode with a 256-colour palette (about a third of the size, same look).
+    """
+
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
     if not isinstance(figure, Figure):
         raise ValueError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    pixel_ratio = check_int("pixel_ratio", pixel_ratio, 1, 4)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, bbox_inches="tight" if tight else None)
-    return buffer.getvalue()
+    options = {"bbox_inches": "tight"} if tight else {}
+    figure.savefig(buffer, format="png", dpi=figure.dpi * pixel_ratio, **options)
+    smallest = min_text_points(figure) * figure.dpi / 72
+    info = PngInfo()
+    info.add_text(PNG_PIXEL_RATIO_KEY, str(pixel_ratio))
+    if np.isfinite(smallest):
+        info.add_text(PNG_MIN_TEXT_KEY, f"{smallest:.1f}")
+    with Image.open(io.BytesIO(buffer.getvalue())) as image:
+        image.load()
+        out = io.BytesIO()
+        if compact:
+            image = image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+        image.save(out, format="PNG", optimize=True, pnginfo=info)
+    return out.getvalue()
+
+
+def png_css_size(data: bytes) -> tuple[int, int]:
+    """(width, height) in CSS pixels at which PNG bytes made by :func:`to_png` are shown."""
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        ratio = int(image.info.get(PNG_PIXEL_RATIO_KEY, 1))
+        return round(image.width / ratio), round(image.height / ratio)
 
 
 def as_image(figure: Figure, tight: bool = True):
-    """``figure`` as an ``IPython.display.Image``, so a notebook can show (or ``glue``) a figure
-    built without pyplot; the cell's metadata or the glue directive gives caption and alt text."""
+    """``figure`` as an ``IPython.display.Image`` for a notebook cell or ``glue``: PNG from
+    :func:`to_png` (cropped to what is drawn unless ``tight`` is False), shown at its CSS size in
+    Jupyter and on the site; the cell's metadata or the glue directive gives caption and alt
+    text."""
     from IPython.display import Image
 
-    return Image(data=to_png(figure, tight), format="png")
+    data = to_png(figure, tight=tight)
+    width, _height = png_css_size(data)  # a width alone, so the image scales without distortion
+    return Image(data=data, format="png", width=width)
 
 
 def figure_to_array(figure: Figure) -> np.ndarray:
