@@ -20,7 +20,6 @@ from demos.experiments.meta_learning import POLICIES, POLICY_NAMES, MetaLearning
 from demos.experiments.one_cell_edits import OneCellEditsResult
 from demos.experiments.probes import TARGETS, ProbesResult
 from demos.experiments.verification import VerificationResult
-from demos.figures.inner_alignment import draw_path
 from demos.figures.style import (
     COLORS,
     FONT,
@@ -203,8 +202,8 @@ def render_edits(fig: Figure, result: OneCellEditsResult, level: int, model: str
     edits = result.edits
     left = fig.add_axes((0.02, 0.04, 0.44, 0.82))
     right = fig.add_axes((0.54, 0.04, 0.44, 0.82))
-    draw_maze(left, result.test_levels, level, title=None)
-    draw_path(left, outcome.original_paths[level], label=None)
+    path = outcome.original_paths[level]
+    draw_maze(left, result.test_levels, level, path=path, agent=path[-1], title=None)
     mine = np.flatnonzero((edits.source == level) & outcome.breaking)
     for index in mine:
         left.plot(edits.cell[index, 1], edits.cell[index, 0], linestyle="none", **BREAK_MARK)
@@ -214,8 +213,8 @@ def render_edits(fig: Figure, result: OneCellEditsResult, level: int, model: str
     if len(mine):
         same = mine[edits.task_unchanged[mine]]
         shown = int((same if len(same) else mine)[0])
-        draw_maze(right, edits.edited, shown, title=None)
-        draw_path(right, outcome.edited_paths[shown], label=None)
+        path = outcome.edited_paths[shown]
+        draw_maze(right, edits.edited, shown, path=path, agent=path[-1], title=None)
         right.plot(edits.cell[shown, 1], edits.cell[shown, 0], linestyle="none", **BREAK_MARK)
         verb = "walled" if edits.added_wall[shown] else "opened"
         right.set_title(
@@ -356,8 +355,7 @@ def draw_counterexample(ax: Axes, result: VerificationResult, walls: int, index:
     example = found[walls][index]
     with torch.no_grad():
         walk = rollouts.rollout(example, result.models["reactive"].policy(example))
-    draw_maze(ax, example, 0, title=None)
-    draw_path(ax, walk.paths[0], label=None)
+    draw_maze(ax, example, 0, path=walk.paths[0], agent=walk.paths[0][-1], title=None)
     shortest = int(example.distances("exit")[0, example.start[0, 0], example.start[0, 1]])
     reached = int(walk.first_exit_step[0])
     outcome = f"arrives after {reached}" if reached >= 0 else "never arrives"
