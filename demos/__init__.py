@@ -23,6 +23,7 @@ figures (one look, the explorable mechanism, one module per chapter; beside them
 - ``figures.conditions``        figures of chapter 2
 - ``figures.inner_alignment``   figures of chapter 3
 - ``figures.deceptive_alignment``  figures of chapter 4
+- ``figures.related_work``      figures of chapter 5
 
 exercises (checks with specific feedback; student versions):
 
@@ -39,17 +40,23 @@ experiments (a ``Config`` in, a ``Result`` out; registered by name; never import
 - ``experiments.absent_minded``          the Fig. 4.1 toy blind to its phase; the 0.61 (ch. 4)
 - ``experiments.deception_toy``          the toy of Fig. 4.1 solved exactly (ch. 4)
 - ``experiments.deployment_cue``         a learned detector of deployment, and defection (ch. 4)
+- ``experiments.goal_ambiguity``         objectives that explain the same behaviour (ch. 5)
 - ``experiments.incontext_gd``           a layer that learns one step of gradient descent (ch. 2)
 - ``experiments.keys_chests``            keys valued for themselves (ch. 3)
 - ``experiments.learning_race``          internalization against modelling, a stylised model (ch. 4)
+- ``experiments.literature_map``         the bibliography grouped by theme and chapter (ch. 5)
+- ``experiments.meta_learning``          a learned bandit learner and its prior under shift (ch. 5)
 - ``experiments.objective_drift``        the mesa-objective over q, seeds and salience (ch. 3)
+- ``experiments.one_cell_edits``         the single-cell edits that flip an agent (ch. 5)
 - ``experiments.planner_vs_reactive``    search against heuristics on larger mazes (ch. 2)
 - ``experiments.planning_budget``        how much search pays, and statefulness (ch. 2)
+- ``experiments.probes``                 linear probes for exit and marker in a network (ch. 5)
 - ``experiments.proxy_shift``            the proxy learned where it matched the exit (ch. 1, 3)
 - ``experiments.suboptimality``          a proxy-seeker hidden by a short search (ch. 3)
 - ``experiments.task_diversity``         more distinct mazes, planner against CNN (ch. 2)
 - ``experiments.trigger_survival``       a planted trigger under safety training (ch. 4)
 - ``experiments.unidentifiability``      equal training fits, different objectives (ch. 3)
+- ``experiments.verification``           every maze of a tiny size checked exhaustively (ch. 5)
 - ``experiments.vin_kernel``             a planning step learned by gradient descent (ch. 2)
 
 analysis (reading what trained models compute and want):
@@ -63,6 +70,12 @@ analysis (reading what trained models compute and want):
 - ``analysis.gradient_step``       one step of gradient descent, the in-context reference
 - ``analysis.deception_toy``       exact payoffs of the Fig. 4.1 toy; the absent-minded optimum
 - ``analysis.roc``                 ROC curves, their area and upper hull
+- ``analysis.cell_edits``          every single-cell edit of a maze, and which flip an agent
+- ``analysis.probes``              linear probes on per-cell activations, with shuffled controls
+- ``analysis.activations``         a network's hidden activations, layer by layer
+- ``analysis.verification``        exhaustive checks of a behavioural property on tiny mazes
+- ``analysis.goal_ambiguity``      an observer's belief over blends of exit and marker
+- ``analysis.literature``          the bibliography's themes and the chapters' citations
 
 training (base optimizers and what they run on):
 
@@ -77,6 +90,8 @@ training (base optimizers and what they run on):
 - ``training.descent``             gradient descent on a one-dimensional loss
 - ``training.safety_training``     planting a trigger, then safety training (numpy SGD and Adam)
 - ``training.deception_race``      the stylised race between internalization and modelling
+- ``training.maze_learners``       the planner or the reactive network, trained by imitation
+- ``training.meta_learning``       actor-critic meta-training of a recurrent bandit learner
 
 agents (the learned algorithms, and the hand-written ones they are compared with):
 
@@ -86,6 +101,8 @@ agents (the learned algorithms, and the hand-written ones they are compared with
 - ``agents.keys_chests``       the exact expert and the learned-reward planner of keys and chests
 - ``agents.linear_attention``  one layer of linear self-attention
 - ``agents.triggered_policy``  a stack of independent two-layer networks that can carry a trigger
+- ``agents.bandit_policies``   UCB1, Thompson sampling and the exact Bayes-optimal policy
+- ``agents.recurrent_learner`` a GRU that learns to play a bandit from its history
 - ``agents.phase_detector``    an "am I deployed?" detector: logistic regression on cues
 
 worlds (environments, their rewards and hidden measures):
@@ -97,6 +114,7 @@ worlds (environments, their rewards and hidden measures):
 - ``worlds.keys_chests``       keys and chests: chests are the base objective
 - ``worlds.regression_tasks``  in-context linear regression prompts
 - ``worlds.trigger_task``      prompts with a hidden trigger and near misses of it
+- ``worlds.bandits``           families of two-armed bandits, and their shift
 - ``worlds.deployment_cues``   what training and deployment episodes look like
 
 core (no dependencies inside the package):

@@ -50,3 +50,15 @@ def seeded(seed: int, threads: int = DEFAULT_THREADS) -> Seeds:
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)  # modules built without an explicit generator stay reproducible too
     return Seeds(numpy=np.random.default_rng(seed), torch=generator)
+
+
+def seed_stream(seed: int, tag: int) -> torch.Generator:
+    """A torch generator for stream ``tag`` of ``seed``, independent of the other streams.
+
+    An experiment that trains several models gives each its own stream, so adding, removing or
+    reordering one model leaves the others' random draws, and so their figures, unchanged.
+    """
+    seed = check_int("seed", seed, 0, 2**32 - 1)
+    tag = check_int("tag", tag, 0)
+    state = np.random.SeedSequence((seed, tag)).generate_state(1, dtype=np.uint64)[0]
+    return torch.Generator().manual_seed(int(state))

@@ -29,10 +29,11 @@ import torch
 from demos.agents import planners
 from demos.agents.reactive import ReactivePolicy
 from demos.core.config import MAX_SEED, Config, ranged
-from demos.core.runtime import seeded
+from demos.core.runtime import seed_stream, seeded
 from demos.core.validation import check_int
-from demos.training import base_optimizers, rollouts
+from demos.training import rollouts
 from demos.training.base_optimizers import TrainingHistory
+from demos.training.maze_learners import train_planner, train_reactive
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 MIN_SIZE, MAX_SIZE = 4, 32
@@ -139,24 +140,6 @@ class TrainedPair:
         return {"planner": self.planner, "reactive": self.reactive}
 
 
-def make_planner(config: PlannerVsReactiveConfig, generator: torch.Generator) -> planners.Planner:
-    """The untrained planner: hard-coded value iteration, linear reward head."""
-    return planners.Planner(variant="hard-coded", steps=config.planning_steps, generator=generator)
-
-
-def make_reactive(config: PlannerVsReactiveConfig, generator: torch.Generator) -> ReactivePolicy:
-    """The untrained reactive CNN of ``config``."""
-    return ReactivePolicy(
-        width=config.reactive_width, depth=config.reactive_depth, generator=generator
-    )
-
-
-def _stream(seed: int, tag: int) -> torch.Generator:
-    """A torch generator for seed stream ``tag`` of ``seed``, independent of the other streams."""
-    state = np.random.SeedSequence((seed, tag)).generate_state(1, dtype=np.uint64)[0]
-    return torch.Generator().manual_seed(int(state))
-
-
 def train_pair(config: PlannerVsReactiveConfig, progress: bool = False) -> TrainedPair:
     """Draw the training mazes of ``config`` and train both models on them by imitation.
 
@@ -172,28 +155,27 @@ def train_pair(config: PlannerVsReactiveConfig, progress: bool = False) -> Train
     seeds = seeded(config.seed)
     train = generate_levels(config.level_config(), config.train_levels, seeds.numpy)
     batch_size = min(config.batch_size, config.train_levels)
-    reactive_generator = _stream(config.seed, _REACTIVE_STREAM)
-    models = {
-        "planner": make_planner(config, seeds.torch),
-        "reactive": make_reactive(config, reactive_generator),
-    }
-    training = {
-        "planner": (config.planner_learning_rate, seeds.torch),
-        "reactive": (config.reactive_learning_rate, reactive_generator),
-    }
-    histories = {}
-    for name, model in models.items():
-        learning_rate, generator = training[name]
-        histories[name] = base_optimizers.imitate(
-            model,
-            train,
-            steps=config.train_steps,
-            learning_rate=learning_rate,
-            batch_size=batch_size,
-            generator=generator,
-            progress=progress,
-        )
-
+    planner, planner_history = train_planner(
+        train,
+        seeds.torch,
+        steps=config.train_steps,
+        learning_rate=config.planner_learning_rate,
+        planning_steps=config.planning_steps,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    reactive, reactive_history = train_reactive(
+        train,
+        seed_stream(config.seed, _REACTIVE_STREAM),
+        steps=config.train_steps,
+        learning_rate=config.reactive_learning_rate,
+        width=config.reactive_width,
+        depth=config.reactive_depth,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    models = {"planner": planner, "reactive": reactive}
+    histories = {"planner": planner_history, "reactive": reactive_history}
     return TrainedPair(
         config=config,
         planner=models["planner"],
