@@ -19,8 +19,15 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP)
 
 # Explorable figures pre-render their frames only while the book is built (demos/explorable.py).
+# Executed notebooks are cached by their own contents, so a change in demos/ would leave stale
+# outputs on the site: the cache is dropped whenever the package's code or weights change.
+DEMOS_HASH = $(shell find demos -type f \( -name '*.py' -o -name '*.pt' \) | sort | xargs cat | sha1sum | cut -c1-16)
 book: $(STAMP)
+	@if [ "$$(cat _build/.demos-hash 2>/dev/null)" != "$(DEMOS_HASH)" ]; then \
+		echo "demos/ changed since the last build: executing every notebook again"; \
+		rm -rf _build/.jupyter_cache; fi
 	DEMOS_STATIC_EXPLORABLES=1 $(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "$(DEMOS_HASH)" > _build/.demos-hash
 
 test: $(STAMP)
 	$(BIN)/ruff check .

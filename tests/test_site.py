@@ -4,6 +4,7 @@ Chromium (see tests/conftest.py)."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -349,7 +350,10 @@ def _png_text_px(context, src: str) -> float | None:
     """The smallest text of a PNG made by demos.figures.style.to_png, in CSS pixels."""
     from PIL import Image
 
-    data = context.request.get(src).body()
+    if src.startswith("data:"):  # an image inline in the page (base64 after the comma)
+        data = base64.b64decode(src.split(",", 1)[1])
+    else:
+        data = context.request.get(src).body()
     with Image.open(io.BytesIO(data)) as image:
         value = image.info.get("demos-min-text-px")
     return float(value) if value else None
