@@ -50,6 +50,12 @@ TARGET_RUNS: tuple[tuple[str, dict], ...] = (
     ("vin-kernel", {}),
     ("incontext-gd", {}),
     ("keys-chests", {}),
+    ("absent-minded", {}),
+    ("trigger-survival", {"optimizer": "sgd"}),
+    ("trigger-survival", {"optimizer": "adam"}),
+    ("meta-learning", {}),
+    ("one-cell-edits", {}),
+    ("verification", {}),
 )
 """Experiment runs whose figures are tabulated per seed: (name, settings that differ from the
 defaults). Runs of experiments that are not registered are skipped."""
