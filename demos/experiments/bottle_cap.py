@@ -138,6 +138,19 @@ class BottleCapResult:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
         return {edit: outcome[model].reached for edit, outcome in self.outcomes.items()}
 
+    def solved(self, model: str) -> list[str]:
+        """The edits on which ``model`` reaches the exit, in the order of :data:`EDITS`."""
+        return [edit for edit, reached in self.success(model).items() if reached]
+
+    def always_shortest(self, model: str) -> bool:
+        """Whether ``model`` reaches the exit by a shortest path on every maze of :data:`EDITS`."""
+        if model not in MODELS:
+            raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+        return all(
+            by_model[model].reached and by_model[model].steps == by_model[model].shortest
+            for by_model in self.outcomes.values()
+        )
+
     def summary(self) -> dict:
         """The figures the command line prints: reach and steps per edit and model."""
         figures: dict = {

@@ -27,12 +27,18 @@ import torch
 from tqdm.auto import tqdm
 
 from demos.analysis import metrics
-from demos.analysis.objectives import ObjectiveReading, read_objective_for
+from demos.analysis.objectives import ObjectiveReading, linear_weights, read_objective_for
 from demos.core.config import MAX_SEED, Config, choice, ranged
 from demos.core.validation import check_choice
 from demos.experiments import register
 from demos.training import rollouts
-from demos.training.proxy_training import BASE_OPTIMIZERS, ProxyRun, chapter_config, trained
+from demos.training.proxy_training import (
+    BASE_OPTIMIZERS,
+    ProxyRun,
+    chapter_config,
+    initial_planner,
+    trained,
+)
 from demos.worlds.level_variants import showcase_index
 from demos.worlds.mazes import Levels
 
@@ -82,6 +88,10 @@ class DriftPoint:
     """Where the reward map (the mesa-objective) peaks on the test levels, same keys."""
     reading: ObjectiveReading
     """What the mesa-objective pays for floor, exit and marker cells."""
+    weights: dict[str, float]
+    """The trained linear reward head's weights (:func:`linear_weights`)."""
+    initial_weights: dict[str, float]
+    """The same head's weights before training."""
     showcase: Levels = field(repr=False)
     """One test level (a batch of one) for figures: see :func:`showcase_index`."""
     reward_map: np.ndarray = field(repr=False)
@@ -130,6 +140,33 @@ class ObjectiveDriftResult:
                 for q in self.config.decorrelated_fractions
             ]
         )
+
+    def decorrelated_levels(self, decorrelated_fraction: float) -> int:
+        """How many of each run's training levels are decorrelated at q: round(q * levels)."""
+        check_choice(
+            "decorrelated_fraction", decorrelated_fraction, self.config.decorrelated_fractions
+        )
+        return int(round(decorrelated_fraction * self.config.train_levels))
+
+    def stats(self, decorrelated_fraction: float, exit_salience: float | None = None) -> dict:
+        """Over the seeds at one q and salience (default: the first swept): the mean, lowest and
+        highest test share on the exit and on the marker, the mean share of reward-map peaks on
+        the marker, and the lowest training success. Keys ``mean_exit``, ``min_exit``,
+        ``max_exit``, ``mean_proxy``, ``min_proxy``, ``max_proxy``, ``mean_peak_on_proxy``,
+        ``min_train_success``."""
+        check_choice(
+            "decorrelated_fraction", decorrelated_fraction, self.config.decorrelated_fractions
+        )
+        rows = [row for row in self.table(exit_salience) if row["q"] == decorrelated_fraction]
+        figures = {}
+        for outcome in ("exit", "proxy"):
+            values = [row[outcome] for row in rows]
+            figures[f"mean_{outcome}"] = float(np.mean(values))
+            figures[f"min_{outcome}"] = float(np.min(values))
+            figures[f"max_{outcome}"] = float(np.max(values))
+        figures["mean_peak_on_proxy"] = float(np.mean([row["peak_on_proxy"] for row in rows]))
+        figures["min_train_success"] = float(np.min([row["train_success"] for row in rows]))
+        return figures
 
     def table(self, exit_salience: float | None = None) -> list[dict]:
         """One row per run at ``exit_salience`` (default: the first swept): q, seed, the test
@@ -231,6 +268,8 @@ def summarise(run: ProxyRun) -> DriftPoint:
         test_rates=dict(run.test_rates),
         peak_rates=metrics.peak_rates(run.test_levels, run.model.mesa_objective(run.test_levels)),
         reading=read_objective_for(run.model, run.test_levels.config),
+        weights=linear_weights(run.model),
+        initial_weights=linear_weights(initial_planner(run.config)),
         showcase=showcase,
         reward_map=run.model.mesa_objective(showcase)[0],
         path=walk.paths[0],

@@ -41,6 +41,12 @@ class ProxyShiftResult(ProxyRun):
     """Where the mesa-objective (reward map) peaks on the test levels: ``{"exit": , "proxy": ,
     "neither": }``."""
 
+    def hidden_window(self, threshold: float = 0.95, proxy_level: float = 0.5) -> dict:
+        """:func:`demos.analysis.metrics.hidden_window` of the run's history (which needs
+        ``eval_every > 0``): when a near-perfect training score sat next to a proxy-seeker at
+        test."""
+        return metrics.hidden_window(self.history, threshold, proxy_level)
+
     def summary(self) -> dict:
         """The figures the command line prints."""
         return {
