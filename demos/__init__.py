@@ -57,7 +57,7 @@ analysis (reading what trained models compute and want):
 
 training (base optimizers and what they run on):
 
-- ``training.base_optimizers``     imitation (Adam), REINFORCE, an evolution strategy, reward prediction
+- ``training.base_optimizers``     imitation, REINFORCE, evolution strategy, reward prediction
 - ``training.rollouts``            walking a policy through a batch of mazes; greedy success
 - ``training.proxy_training``      a planner trained where the marker sits on the exit
 - ``training.maze_imitation``      a planner and a reactive CNN trained on the same mazes

@@ -69,6 +69,11 @@ class OptimizationPowerResult:
                 return float(tasks)
         return float("nan")
 
+    def exhausting_tasks(self, budget: float, kind: str) -> float:
+        """The N from which the base optimizer spends its whole budget on search
+        (:func:`demos.analysis.optimization_power.exhausting_tasks`)."""
+        return toy.exhausting_tasks(budget, kind, self.config.scale)
+
     def summary(self) -> dict:
         """x* and the share from search for every grid point, and each ceiling, by name
         ``{kind}_P{P}_N{N}_optimum``, ``..._share`` and ``{kind}_P{P}_ceiling``."""

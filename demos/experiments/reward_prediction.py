@@ -80,10 +80,11 @@ class RewardPredictionResult:
     """The imitation runs by q (their levels are the prediction runs' levels too)."""
 
     def summary(self) -> dict:
-        """Marker and exit values, and test settle rates, per method and q."""
+        """Marker and exit values, and test settle rates, per method and q (the q in a name is
+        written without its point: ``q001`` for 0.01)."""
         figures: dict = {}
         for (method, q), reading in self.readings.items():
-            tag = f"{method}_q{q:g}"
+            tag = f"{method}_q{q:g}".replace(".", "")
             figures[f"{tag}_exit_value"] = round(reading.exit_value, 4)
             figures[f"{tag}_marker_value"] = round(reading.marker_value, 4)
             figures[f"{tag}_test_exit_rate"] = round(self.test_rates[(method, q)]["exit"], 4)

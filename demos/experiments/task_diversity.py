@@ -102,13 +102,22 @@ class TaskDiversityResult:
     def summary(self) -> dict:
         """The figures the command line prints."""
         out = {}
-        large = len(self.config.test_sizes) - 1
+        sizes = self.config.test_sizes
+        large = len(sizes) - 1
         for i, n in enumerate(self.config.train_levels):
             for model in MODELS:
                 out[f"{model}_train_success_n{n}"] = round(float(self.train_success[model][i]), 4)
-                out[f"{model}_success_size{self.config.test_sizes[large]}_n{n}"] = round(
+                out[f"{model}_success_size{sizes[large]}_n{n}"] = round(
                     float(self.test_success[model][i, large]), 4
                 )
+                if self.config.train_size in sizes and self.config.train_size != sizes[large]:
+                    same = sizes.index(self.config.train_size)
+                    out[f"{model}_success_size{self.config.train_size}_n{n}"] = round(
+                        float(self.test_success[model][i, same]), 4
+                    )
+        for model in MODELS:
+            out[f"{model}_worst_test_success"] = round(float(self.test_success[model].min()), 4)
+            out[f"{model}_parameters"] = self.parameters[model]
         out["train_seconds"] = round(self.train_seconds, 3)
         return out
 

@@ -17,7 +17,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from demos.agents.planners import true_kernels
-from demos.analysis import compute_cost
 from demos.analysis import optimization_power as toy
 from demos.figures.drawing import draw_maze
 from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, style_axes
@@ -269,18 +268,22 @@ def draw_description_lengths(ax: Axes, results: Mapping[str, object]) -> Axes:
 # ----------------------------------------------------------------------------- planning budget
 
 
-def draw_planning_budget(
-    ax: Axes, planning_steps, success, cost_per_step: float, label: str, index: int = 0
-) -> Axes:
-    """Success and net value (success − cost·K) against K, the chosen K* marked."""
-    color = CURVE_COLORS[index % len(CURVE_COLORS)]
-    steps = np.concatenate([[0], planning_steps])
-    success = np.concatenate([[0.0], success])
-    value = compute_cost.net_value(success, steps, cost_per_step)
-    best = compute_cost.best_steps(success[1:], steps[1:], cost_per_step)
-    ax.plot(steps, success, color=color, lw=1.5, ls=":", marker="o", ms=3, alpha=0.7)
+def draw_planning_budget(ax: Axes, result, size_index: int, cost_per_step: float) -> Axes:
+    """Success and net value (success − cost·K) against K for one maze size of a
+    ``planning-budget`` result, the chosen K* marked."""
+    color = CURVE_COLORS[size_index % len(CURVE_COLORS)]
+    curve = result.net_value(size_index, cost_per_step)
+    steps, value = curve["steps"], curve["value"]
+    best = result.best_steps(size_index, cost_per_step)
+    size = result.config.sizes[size_index]
+    ax.plot(steps, curve["success"], color=color, lw=1.5, ls=":", marker="o", ms=3, alpha=0.7)
     ax.plot(
-        steps, value, color=color, lw=2, ls=("-", "--")[index % 2], label=f"{label}: K* = {best}"
+        steps,
+        value,
+        color=color,
+        lw=2,
+        ls=("-", "--")[size_index % 2],
+        label=f"{size}x{size}: K* = {best}",
     )
     ax.plot([best], [value[list(steps).index(best)]], "*", ms=15, color=color, mec="black")
     return ax
@@ -289,10 +292,8 @@ def draw_planning_budget(
 def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
     """Explorable frame for :mod:`demos.experiments.planning_budget`: net value against K."""
     ax = fig.subplots()
-    for i, size in enumerate(result.config.sizes):
-        draw_planning_budget(
-            ax, result.planning_steps, result.train_success[i], cost_per_step, f"{size}x{size}", i
-        )
+    for i in range(len(result.config.sizes)):
+        draw_planning_budget(ax, result, i, cost_per_step)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks([0, *(int(k) for k in result.planning_steps)])
     ax.set_ylim(-0.6, 1.05)
@@ -314,12 +315,10 @@ def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
 
 def describe_planning_budget(result, cost_per_step: float) -> str:
     """Alt text of :func:`render_planning_budget`."""
-    parts = []
-    for i, size in enumerate(result.config.sizes):
-        best = compute_cost.best_steps(
-            result.train_success[i], result.planning_steps, cost_per_step
-        )
-        parts.append(f"{size}x{size} mazes: K* = {best}")
+    parts = [
+        f"{size}x{size} mazes: K* = {result.best_steps(i, cost_per_step)}"
+        for i, size in enumerate(result.config.sizes)
+    ]
     return (
         f"Success and net value against planning steps K with a cost of {cost_per_step:g} per "
         f"step. Best number of steps: " + "; ".join(parts) + " (K* = 0 means no search)."
