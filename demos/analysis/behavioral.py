@@ -1,5 +1,7 @@
 """The behavioral objective: what an agent seems to want, recovered from its behaviour alone.
 
+Used by chapter 1 (the paper's section 1.1, the behavioral objective).
+
 The paper defines a system's *behavioral objective* as the objective that perfect inverse
 reinforcement learning would recover from what the system does. This module does a small, exact
 version of that for the book's mazes, by *inverse planning*:

@@ -1,5 +1,7 @@
 """The paper's toy model of how much optimization power a base optimizer hands to search.
 
+Used by chapter 2 (the paper's section 2.1).
+
 Hubinger et al. (2019, section 2.1) give a back-of-the-envelope model of why diverse tasks favour
 mesa-optimization. A base optimizer has a fixed budget ``P`` of optimization power (think of bits
 of selection: how far it can narrow down the space of learned algorithms). It can spend it in two

@@ -1,5 +1,7 @@
 """Experiment ``behavioral-objective``: three objectives of one trained planner, compared.
 
+Used by chapter 1 (the paper's sections 1.1 and 1.3).
+
 A planner is trained exactly as in the ``proxy-shift`` experiment (imitation of the BFS expert on
 levels whose marker, the proxy, sits on the exit in all but a ``decorrelated_fraction`` of them),
 keeping a copy of its weights at every step. Three objectives are then set side by side, on the

@@ -1,5 +1,7 @@
 """Experiment ``bottle-cap``: an optimized policy against an optimizer, on one maze and its edits.
 
+Used by chapter 1 (the paper's section 1.1: optimized against optimizer).
+
 Two models learn the same hand-drawn maze by imitation of the BFS expert until both solve it
 from every cell:
 

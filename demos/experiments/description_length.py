@@ -1,5 +1,7 @@
 """Experiment ``description-length``: a table of answers against a planner, in bits.
 
+Used by chapter 2 (the paper's sections 2.1 and 2.2).
+
 The paper (section 2.1) argues that search compresses: a policy that lists what to do in each of
 N task instances grows with N, an objective plus a search procedure does not. We measure both for
 the book's mazes (see :mod:`demos.analysis.compression`):

@@ -1,5 +1,7 @@
 """Experiment ``incontext-gd``: a base optimizer finds gradient descent inside a forward pass.
 
+Used by chapter 2 (an optimizer found with nothing built in; our extension of the paper).
+
 Adam (the base optimizer) trains one layer of linear self-attention to predict the query's target
 in in-context linear regression (see :mod:`demos.agents.linear_attention`). The trained layer's
 predictions then line up with those of one step of gradient descent on the prompt, with the step

@@ -1,5 +1,7 @@
 """Experiment ``keys-chests``: a planner learns to value keys for themselves, and hoards them.
 
+Used by chapter 3 (the paper's section 3.1).
+
 The world is :mod:`demos.worlds.keys_chests`: opening a chest is the base objective, and each chest
 uses up a key. A :class:`demos.agents.keys_chests.KeyChestPlanner` (a learned reward for each item
 kind, the mesa-objective, then hard-coded value iteration over cell and keys held) is trained by

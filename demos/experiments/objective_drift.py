@@ -1,5 +1,7 @@
 """Experiment ``objective-drift``: where the mesa-objective lands, over q, seeds and salience.
 
+Used by chapter 3 (the paper's section 3.1).
+
 A sweep of the ``proxy-shift`` experiment (:mod:`demos.experiments.proxy_shift`) in the chapter's
 settings (:func:`demos.training.proxy_training.chapter_config`): for every decorrelated fraction q,
 every seed and every exit salience, one planner is trained by imitation on levels where the marker

@@ -1,5 +1,7 @@
 """Experiment ``planner-vs-reactive``: search that scales with the maze, heuristics that do not.
 
+Used by chapter 2 (the paper's section 2.1).
+
 Two models learn the same task by imitation of the BFS expert
 (:func:`demos.training.base_optimizers.imitate`) on mazes of one size (default 7x7; the marker sits
 on the exit in every level, so there is no proxy to confuse them):

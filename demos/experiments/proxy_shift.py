@@ -1,5 +1,7 @@
 """Experiment ``proxy-shift``: the mesa-objective a planner learns, and how it drifts under shift.
 
+Used by chapters 1 and 3 (the paper's sections 1.3 and 3.1).
+
 A base optimizer trains a :class:`demos.agents.planners.Planner` (hard-coded search, learned reward
 head) on levels where the coloured marker (the proxy) sits on the exit (the base objective),
 except in a ``decorrelated_fraction`` q of them. On the training distribution "go to the marker"

@@ -1,5 +1,7 @@
 """Experiment ``suboptimality``: a proxy-seeker that looks aligned while its search is short.
 
+Used by chapter 3 (the paper's section 3.1, suboptimality alignment).
+
 Two planners from the chapter's ``proxy-shift`` runs
 (:func:`demos.training.proxy_training.trained`):
 

@@ -1,5 +1,7 @@
 """Experiment ``task-diversity``: a planner against a reactive policy as the training mazes vary.
 
+Used by chapter 2 (the paper's section 2.1).
+
 The paper (section 2.1) argues that the more diverse the task instances a base optimizer must
 handle, the more it gains from a learned algorithm that searches, since search handles each new
 instance on the spot while heuristics must be paid for case by case. This experiment runs

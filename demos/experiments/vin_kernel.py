@@ -1,5 +1,7 @@
 """Experiment ``vin-kernel``: a planner whose planning step is learned; does it learn to search?
 
+Used by chapter 2 (the paper's section 2.2, hard-coded optimization and reachability).
+
 A :class:`demos.agents.planners.Planner` of the ``"learned"`` variant (a Value Iteration Network) is
 trained by imitation of the BFS expert on small mazes. Nothing tells it how the agent moves: each
 of its five action channels has a 3x3 kernel, a probability distribution over the cells around

@@ -1,5 +1,7 @@
 """Base optimizers: the processes that search over models for one that scores well.
 
+Used by chapters 1 to 3 (imitation throughout, REINFORCE and reward prediction in chapter 3).
+
 Three of them, so the book can show that the story does not depend on one training method:
 
 - :func:`imitate`: gradient descent (Adam) on imitation of the BFS expert. Its base objective is

@@ -1,5 +1,7 @@
 """Keys and chests: a means to the base objective that the learned objective values for itself.
 
+Used by chapter 3 (the paper's section 3.1, proxy alignment).
+
 A small gridworld in the spirit of the keys-and-chests environment of Langosco et al. (2022;
 ``langosco2022goal`` in ``book/references.bib``). Opening chests is the base objective, and each
 chest uses up a key. In training levels keys are scarce and chests plentiful, so picking up a
