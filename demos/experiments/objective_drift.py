@@ -101,6 +101,12 @@ class DriftPoint:
     path: np.ndarray = field(repr=False)
     """(T + 1, 2) int64. The greedy agent's cells on the showcase level."""
 
+    def weight_gap(self, initial: bool = False) -> float:
+        """The exit weight minus the marker weight of the linear head, after training (or before
+        it, with ``initial``)."""
+        weights = self.initial_weights if initial else self.weights
+        return weights["exit"] - weights["marker"]
+
 
 @dataclass
 class ObjectiveDriftResult:
@@ -208,6 +214,7 @@ class ObjectiveDriftResult:
                     float(np.mean([p.test_rates["exit"] for p in chosen])), 4
                 )
         figures["min_train_success"] = round(min(p.train_success for p in self.points), 4)
+        figures["max_proxy_rate"] = round(max(p.test_rates["proxy"] for p in self.points), 4)
         figures["train_seconds"] = round(self.train_seconds, 3)
         return figures
 
