@@ -484,12 +484,11 @@ def draw_paying_exit(axes, result, index: int) -> None:
     names = list(PAYING_AGENTS)
     positions = np.arange(len(names))
     width = 0.38
-    for offset, outcome, label, hatch in (
-        (-width / 2, "exit", "on the exit", ""),
-        (width / 2, "pile", "on the coin pile", "//"),
+    for offset, outcome, label, hatch, color in (
+        (-width / 2, "exit", "on the exit", "", COLORS["exit"]),
+        (width / 2, "pile", "on the coin pile", "//", COLORS["proxy"]),
     ):
         heights = [result.test_rates[name][outcome] for name in names]
-        color = COLORS["exit"] if outcome == "exit" else COLORS["proxy"]
         ax.bar(
             positions + offset,
             heights,
