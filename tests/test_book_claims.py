@@ -125,3 +125,12 @@ def test_the_silence_frame_draws_and_its_alt_states_the_spread():
     assert f"ranges from {min(proxy):.0%} to {max(proxy):.0%}" in alt
     with pytest.raises(ValueError, match="decorrelated_fraction"):
         conclusion.render_silence(figure, result, 0.5, 0.3)
+
+
+def test_every_cross_document_glue_role_of_the_chapter_has_a_format_spec():
+    # myst-nb splits a glue:text role at its last colon, so "doc.ipynb::key" alone would read
+    # "doc.ipynb:" as the key and fail when the book is built.
+    text = "\n".join(cells("06_conclusion", "markdown"))
+    roles = re.findall(r"\{glue:text\}`([^`]*::[^`]*)`", text)
+    assert len(roles) > len(CLAIMS)
+    assert [role for role in roles if not re.fullmatch(r"[\w.]+::\w+:[^:`]+", role)] == []

@@ -40,8 +40,9 @@ class Figure:
     """What the number is, in a few words (prose: it must type no numbers)."""
     key: str
     """The glue key in the chapter's notebook."""
-    spec: str = ""
-    """A format spec for the glued value, e.g. ".0%" (empty: as glued)."""
+    spec: str = "s"
+    """A format spec for the glued value, e.g. ".0%" ("s": as glued). Never empty: myst-nb reads
+    the text after the last colon of a cross-document glue role as its format spec."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,13 @@ class Claim:
 
     def result_markdown(self) -> str:
         """The result as MyST Markdown: each figure as a cross-document glue role."""
-        parts = []
+        text = ""
         for figure in self.figures:
-            spec = f":{figure.spec}" if figure.spec else ""
-            parts.append(f"{figure.label} {{glue:text}}`{self.chapter}.ipynb::{figure.key}{spec}`")
-        return "; ".join(parts)
+            role = f"{{glue:text}}`{self.chapter}.ipynb::{figure.key}:{figure.spec}`"
+            # a range reads "from a to b"; anything else is a new item
+            joint = " " if figure.label.startswith("to") else "; "
+            text += (joint if text else "") + f"{figure.label} {role}"
+        return text
 
     def where_markdown(self) -> str:
         """The chapter as a link: to the experiment's section if labelled, else to the page."""
@@ -84,7 +87,7 @@ class Claim:
         return f"{{doc}}`{short} <{self.chapter}>`"
 
 
-def _f(label: str, key: str, spec: str = "") -> Figure:
+def _f(label: str, key: str, spec: str = "s") -> Figure:
     return Figure(label, key, spec)
 
 
@@ -152,8 +155,8 @@ CLAIMS: tuple[Claim, ...] = (
         "A search is the shorter description once instances are many",
         "description-length",
         (
-            _f("table longer from small mazes", "dl_small_crossover_lzma", ".0f"),
-            _f("large mazes", "dl_big_crossover_lzma", ".0f"),
+            _f("mazes until the table is longer: small", "dl_small_crossover_lzma", ".0f"),
+            _f("large", "dl_big_crossover_lzma", ".0f"),
         ),
         "built in",
         "a constant must cross a line; only where it crosses is measured",
