@@ -43,6 +43,8 @@ class Figure:
     spec: str = "s"
     """A format spec for the glued value, e.g. ".0%" ("s": as glued). Never empty: myst-nb reads
     the text after the last colon of a cross-document glue role as its format spec."""
+    after: str = ""
+    """Words after the value (prose: no numbers), e.g. "decorrelated levels"."""
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,10 @@ class Claim:
         text = ""
         for figure in self.figures:
             role = f"{{glue:text}}`{self.chapter}.ipynb::{figure.key}:{figure.spec}`"
-            # a range reads "from a to b"; anything else is a new item
-            joint = " " if figure.label.startswith("to") else "; "
-            text += (joint if text else "") + f"{figure.label} {role}"
+            # a range reads "from a to b", a condition "a with b"; anything else is a new item
+            joint = " " if figure.label in ("to", "with") else "; "
+            words = " ".join(part for part in (figure.label, role, figure.after) if part)
+            text += (joint if text else "") + words
         return text
 
     def where_markdown(self) -> str:
@@ -87,8 +90,8 @@ class Claim:
         return f"{{doc}}`{short} <{self.chapter}>`"
 
 
-def _f(label: str, key: str, spec: str = "s") -> Figure:
-    return Figure(label, key, spec)
+def _f(label: str, key: str, spec: str = "s", after: str = "") -> Figure:
+    return Figure(label, key, spec, after)
 
 
 CLAIMS: tuple[Claim, ...] = (
@@ -207,9 +210,9 @@ CLAIMS: tuple[Claim, ...] = (
         "A few decorrelated levels decide the objective",
         "objective-drift",
         (
-            _f("with none, on the marker", "q0_mean_proxy", ".0%"),
-            _f("with", "levels_q005"),
-            _f("levels, on the exit", "q005_mean_exit", ".0%"),
+            _f("no decorrelated level: on the marker", "q0_mean_proxy", ".0%"),
+            _f("on the exit", "q005_mean_exit", ".0%"),
+            _f("with", "levels_q005", after="decorrelated levels"),
         ),
         "found",
         "measured over seeds; we chose the proxy and the shift",
@@ -444,11 +447,11 @@ CLAIMS: tuple[Claim, ...] = (
         "probes",
         (
             _f(
-                "marker-trained network, distance to marker, R-squared",
+                "network trained on the marker, R-squared of distance to the marker",
                 "probe_r0_last_steps_to_marker",
                 ".2f",
             ),
-            _f("to exit", "probe_r0_last_steps_to_exit", ".2f"),
+            _f("to the exit", "probe_r0_last_steps_to_exit", ".2f"),
         ),
         "found",
         "measured with shuffled controls; we knew which labels to probe",
