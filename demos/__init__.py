@@ -24,11 +24,13 @@ figures (one look, the explorable mechanism, one module per chapter; beside them
 - ``figures.inner_alignment``   figures of chapter 3
 - ``figures.deceptive_alignment``  figures of chapter 4
 - ``figures.related_work``      figures of chapter 5
+- ``figures.conclusion``        figures of chapter 6
 
 exercises (checks with specific feedback; student versions):
 
 - ``exercises.checking``  the machinery of checks: feedback, ``check``, numeric and choice checks
 - ``exercises.student``   ``make student``: student versions and nbgrader sources of the chapters
+- ``exercises.ch6``       the checks of chapter 6's exercises
 
 experiments (a ``Config`` in, a ``Result`` out; registered by name; never import each other):
 
@@ -81,6 +83,7 @@ analysis (reading what trained models compute and want):
 - ``analysis.verification``        exhaustive checks of a behavioural property on tiny mazes
 - ``analysis.goal_ambiguity``      an observer's belief over blends of exit and marker
 - ``analysis.literature``          the bibliography's themes and the chapters' citations
+- ``analysis.book_claims``         the claims the book tested, and the paper's three possibilities
 
 training (base optimizers and what they run on):
 
