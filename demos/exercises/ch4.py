@@ -69,7 +69,10 @@ def check_lax_plan(answer) -> Feedback:
             "That ignores the risk: each defection in training is followed by a rewrite with "
             "probability 0.2, after which the model visits B no more."
         )
-    if abs(visits - backward_plan(t, d, 1 - m, c)[1]) <= 1e-3:
+    swapped = float(d)
+    for _ in range(t):  # defecting throughout, surviving each defection with p_mod, not 1 - p_mod
+        swapped = c + m * swapped
+    if abs(visits - swapped) <= 1e-3:
         return wrong(
             "The probabilities are swapped: a model survives a defection with probability "
             "1 - p_mod = 0.8, not 0.2."
@@ -199,4 +202,57 @@ def check_race_replacement(answer) -> Feedback:
         },
         f"Fresh runs give the lost corrigible share to {reference} alignment: once the pointer "
         "is slower, internalization finishes first.",
+    )
+
+
+# --- ex-deceptive-cues: rank the cues ----------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def cue_points() -> dict[str, tuple[float, float, float]]:
+    """``{cue: (expected B-visits, training defection, deployment defection)}`` at noise 0 for
+    each cue alone, from fresh runs of the ``deployment-cue`` experiment."""
+    from demos.experiments.deployment_cue import DeploymentCueConfig, run_deployment_cue
+    from demos.worlds.deployment_cues import FEATURES
+
+    points = {}
+    for name in FEATURES:
+        point = run_deployment_cue(DeploymentCueConfig(features=(name,))).point(0.0)
+        points[name] = (point.value, point.train_defection, point.deploy_defection)
+    return points
+
+
+def check_cue_ranking(answer) -> Feedback:
+    """``answer``: the four cue names (``FEATURES`` of :mod:`demos.worlds.deployment_cues`),
+    ordered from the most expected B-visits to the fewest."""
+    points = cue_points()
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        return wrong(f"give a list of the cue names {sorted(points)}, got {answer!r}.")
+    given = [str(name).strip().replace(" ", "_") for name in answer]
+    if sorted(given) != sorted(points):
+        return wrong(f"give each of the cues {sorted(points)} once, got {list(answer)!r}.")
+
+    def ranked(index, reverse=True):
+        return sorted(points, key=lambda name: points[name][index], reverse=reverse)
+
+    if given == ranked(0):
+        return right(
+            "From the most B-visits to the fewest: " + ", ".join(given) + ". The order follows "
+            "the separations we chose for each cue, not anything about the world."
+        )
+    if given == ranked(0, reverse=False):
+        return wrong("The order is reversed: rank from the most expected B-visits to the fewest.")
+    if given in (ranked(1), ranked(1, reverse=False)):
+        return wrong(
+            "That ranks the cues by how often the policy defects in training; rank them by "
+            "expected B-visits, which weighs the defections in deployment against the risk."
+        )
+    if given in (ranked(2), ranked(2, reverse=False)):
+        return wrong(
+            "That ranks the cues by how often the policy defects in deployment; rank them by "
+            "expected B-visits, which also counts the rewrites its training defections risk."
+        )
+    return wrong(
+        "Not the order of expected B-visits at noise 0; read `point(0.0).value` for each cue "
+        "used alone."
     )
