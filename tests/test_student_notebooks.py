@@ -41,7 +41,7 @@ def test_every_exercise_is_checked_or_has_a_rubric(path):
     _, exercises = convert(chapter(path), student=False)
     assert len(exercises) >= 3, "a chapter has three to six exercises"
     for exercise in exercises:
-        assert exercise.checked or any("**Rubric" in text for text in exercise.solutions), (
+        assert exercise.checked or exercise.has_rubric, (
             f"{exercise.label} has neither a check nor a rubric in its solution"
         )
 
