@@ -30,6 +30,11 @@ exercises (checks with specific feedback; student versions):
 
 - ``exercises.checking``  the machinery of checks: feedback, ``check``, numeric and choice checks
 - ``exercises.student``   ``make student``: student versions and nbgrader sources of the chapters
+- ``exercises.ch1``       the checks of chapter 1's exercises
+- ``exercises.ch2``       the checks of chapter 2's exercises
+- ``exercises.ch3``       the checks of chapter 3's exercises
+- ``exercises.ch4``       the checks of chapter 4's exercises
+- ``exercises.ch5``       the checks of chapter 5's exercises
 - ``exercises.ch6``       the checks of chapter 6's exercises
 
 experiments (a ``Config`` in, a ``Result`` out; registered by name; never import each other):

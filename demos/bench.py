@@ -10,7 +10,10 @@ Measures what the book promises its readers, on the machine it runs on:
    latency of every explorable the notebook displays.
 3. **Pages.** For each built chapter page in ``_build/html``: the bytes of the HTML plus every local
    script, stylesheet and image it references (fonts fetched later by MathJax are not counted).
-4. **Target figures across seeds.** The figures each experiment promises (see the issues), for
+4. **Resources per reader.** Each chapter notebook executed in a fresh process under
+   ``/usr/bin/time -v``: the peak resident memory of the largest process (the kernel) and the
+   CPU seconds of the execution, median of ``--runs``; what a JupyterHub needs per student.
+5. **Target figures across seeds.** The figures each experiment promises (see the issues), for
    seeds 0 to ``--seeds - 1``, with the settings of :data:`TARGET_RUNS`: so the claims in the
    book can be checked against every seed, not one lucky one.
 
@@ -151,6 +154,60 @@ def bench_notebooks(runs: int, only: list[str] | None = None) -> list[dict]:
     return rows
 
 
+_EXECUTE = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+path = sys.argv[1]
+document = nbformat.read(path, as_version=4)
+NotebookClient(document, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": str(__import__("pathlib").Path(path).parent)}}
+               ).execute()
+"""
+
+
+def bench_resources(runs: int, only: list[str] | None = None) -> list[dict]:
+    """Peak memory (MB) and CPU seconds of executing each chapter notebook in a fresh process.
+
+    ``/usr/bin/time -v`` reports the largest resident set among the process and the children it
+    waited for (the kernel), and their user plus system CPU time.
+    """
+    import subprocess
+    import sys
+
+    timer = Path("/usr/bin/time")
+    if not timer.exists():
+        print("  /usr/bin/time not found: resources not measured", flush=True)
+        return []
+    rows = []
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        if only and notebook.stem not in only:
+            continue
+        peaks, cpu = [], []
+        for _ in range(runs):
+            env = {k: v for k, v in os.environ.items() if k not in (STATIC_ENV, LATENCY_LOG_ENV)}
+            done = subprocess.run(
+                [str(timer), "-v", sys.executable, "-c", _EXECUTE, str(notebook)],
+                capture_output=True, text=True, env=env, check=True,
+            )  # fmt: skip
+            report = dict(
+                line.strip().rsplit(": ", 1) for line in done.stderr.splitlines() if ": " in line
+            )
+            peaks.append(int(report["Maximum resident set size (kbytes)"]) / 1024)
+            cpu.append(
+                float(report["User time (seconds)"]) + float(report["System time (seconds)"])
+            )
+        rows.append(
+            {
+                "notebook": notebook.name,
+                "peak_mb": statistics.median(peaks),
+                "cpu_seconds": statistics.median(cpu),
+            }
+        )
+        print(f"  {notebook.name}: {rows[-1]['peak_mb']:.0f} MB, {rows[-1]['cpu_seconds']:.1f} s")
+    return rows
+
+
 def page_weights(site: Path = ROOT / "_build" / "html") -> list[dict]:
     rows = []
     for page in sorted((site / "notebooks").glob("*.html")):
@@ -180,7 +237,9 @@ def machine() -> str:
     )
 
 
-def to_markdown(experiments, notebooks, pages, runs: int, targets=(), seeds: int = 0) -> str:
+def to_markdown(
+    experiments, notebooks, pages, runs: int, targets=(), seeds: int = 0, resources=()
+) -> str:
     lines = [
         BEGIN,
         f"Measured on {date.today().isoformat()} by `python -m demos.bench --runs {runs}` on: "
@@ -208,6 +267,18 @@ def to_markdown(experiments, notebooks, pages, runs: int, targets=(), seeds: int
         for row in notebooks:
             widgets = ", ".join(f"{1000 * v:.0f}" for v in row["widget_latency_seconds"]) or "none"
             lines.append(f"| `{row['notebook']}` | {row['median_seconds']:.1f} | {widgets} |")
+        lines.append("")
+    if resources:
+        lines += [
+            "### Resources per reader (a chapter executed in a fresh process, `/usr/bin/time -v`)",
+            "",
+            "| notebook | peak memory (MB) | CPU time (s) |",
+            "|---|---:|---:|",
+        ]
+        for row in resources:
+            lines.append(
+                f"| `{row['notebook']}` | {row['peak_mb']:.0f} | {row['cpu_seconds']:.1f} |"
+            )
         lines.append("")
     if pages:
         lines += [
@@ -267,7 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--only", nargs="*", help="experiment names or notebook stems to measure")
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["experiments", "notebooks", "pages", "targets"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["experiments", "notebooks", "resources", "pages", "targets"],
     )
     parser.add_argument("--seeds", type=int, default=5, help="seeds for the target figures")
     parser.add_argument("--write", type=Path, help="update this markdown file's generated block")
@@ -281,10 +355,12 @@ def main(argv: list[str] | None = None) -> int:
     experiments = [] if "experiments" in args.skip else bench_experiments(args.runs, args.only)
     print("notebooks:")
     notebooks = [] if "notebooks" in args.skip else bench_notebooks(args.runs, args.only)
+    print("resources:")
+    resources = [] if "resources" in args.skip else bench_resources(args.runs, args.only)
     pages = [] if "pages" in args.skip else page_weights()
     print("target figures:")
     targets = [] if "targets" in args.skip else bench_targets(args.seeds, args.only)
-    table = to_markdown(experiments, notebooks, pages, args.runs, targets, args.seeds)
+    table = to_markdown(experiments, notebooks, pages, args.runs, targets, args.seeds, resources)
     print(table)
     if args.write:
         write(args.write, table)

@@ -67,7 +67,13 @@ def check(checker: Callable[[Any], Feedback], answer: Callable[[], Any] | Any) -
             ) from None
     else:
         value = answer
-    feedback = checker(value)
+    try:
+        feedback = checker(value)
+    except NotImplementedError:  # a function the reader returned still holds its stub
+        raise NotAnswered(
+            "Not answered yet: the function you gave still raises `NotImplementedError`; "
+            "write its body, run its cell, then run this one."
+        ) from None
     if not isinstance(feedback, Feedback):
         raise TypeError(f"a check must return a Feedback, got {type(feedback).__name__}")
     if not feedback.correct:

@@ -23,7 +23,8 @@ How a chapter marks its exercises (tags are cell tags in the notebook's metadata
 - ``solution-support``: a hidden cell that computes numbers only the worked solutions use.
 
 An exercise with no ``exercise-answer`` cell is answered in words and graded by hand with the
-rubric of the instructor guide.
+rubric at the end of its worked solution (a paragraph that starts ``**Rubric``); a checked
+exercise whose solution has a rubric also gets a cell for the part answered in words.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class Exercise:
     """True if the exercise has an ``exercise-answer`` cell (checked by code)."""
     solutions: list[str] = field(default_factory=list)
     """The worked solutions' Markdown (the ``solution`` blocks) found for it."""
+
+    @property
+    def has_rubric(self) -> bool:
+        """True if a worked solution holds a ``**Rubric`` paragraph (graded by hand)."""
+        return any("**Rubric" in text for text in self.solutions)
 
 
 def solution_blocks(text: str) -> list[tuple[int, int, str]]:
@@ -173,10 +179,11 @@ def convert(notebook: dict, student: bool) -> tuple[dict, list[Exercise]]:
                     f"{label}-check", solution=False, grade=True, locked=True, points=points
                 )
         cells.append(cell)
-    # Exercises answered in words get a graded Markdown answer cell after their last cell.
+    # Exercises answered in words get a graded Markdown answer cell after their last cell; so do
+    # checked exercises whose solution has a rubric for a part answered in words.
     placed = []
     for exercise in exercises:
-        if exercise.checked:
+        if exercise.checked and not exercise.has_rubric:
             continue
         answer = {
             "cell_type": "markdown",
