@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from demos.analysis.search_frontier import (
     SearchReading,
@@ -229,7 +230,7 @@ def run_learned_frontier(
         size = config.forming_size
         forming_fit = held_out_levels(MAIN_RECIPE, size, config.forming_fit_levels, _FIT_STREAM)
         forming_test = held_out_levels(MAIN_RECIPE, size, config.forming_test_levels, _TEST_STREAM)
-        for step, model in steps:
+        for step, model in tqdm(steps, desc="snapshots", disable=not progress, leave=False):
             snap = read_search(model, forming_fit, forming_test, config.forming_iterations)
             free = snap.dist >= 0
             row = _reading_figures(snap)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from demos.analysis.activations import learned_search_activations
 from demos.analysis.probes import ProbeReport, fit_probe
@@ -173,20 +174,19 @@ def run_learned_objective(
     vector = goal_vector(model, vector_levels, config.iterations)
     means = mean_states(model, vector_levels, config.iterations)
     k, steering = config.iterations, {}
-    steering["none"] = steer(model, like_training, cells_b, k, "add", vector, 0.0)
-    for scale in config.scales:
-        steering[f"add x{scale:g}"] = steer(model, like_training, cells_b, k, "add", vector, scale)
-    for scale in config.scales:
-        steering[f"add and erase x{scale:g}"] = steer(
-            model, like_training, cells_b, k, "add_and_erase", vector, scale
-        )
-    for mode in ("patch", "patch_and_erase"):
-        steering[mode.replace("_", " ")] = steer(
+    edits = [("none", "add", 0.0)]
+    edits += [(f"add x{scale:g}", "add", scale) for scale in config.scales]
+    edits += [(f"add and erase x{scale:g}", "add_and_erase", scale) for scale in config.scales]
+    edits += [("patch", "patch", 1.0), ("patch and erase", "patch_and_erase", 1.0)]
+    for name, mode, scale in tqdm(edits, desc="edits", disable=not progress, leave=False):
+        steering[name] = steer(
             model,
             like_training,
             cells_b,
             k,
             mode,
+            vector=vector,
+            scale=scale,
             goal_state=means["goal"],
             corridor_state=means["corridor"],
         )

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import torch
+from tqdm.auto import tqdm
 
 from demos.agents.learned_search import parameter_count
 from demos.analysis.search_success import (
@@ -172,14 +173,17 @@ def run_learned_planner(
     learned: Trained = obtain(main_spec(config.seed, **changes), **options)
     small = held_out_levels(MAIN_RECIPE, TRAIN_SIZE, config.test_levels)
     large = held_out_levels(MAIN_RECIPE, config.large_size, config.large_test_levels)
+    bar = tqdm(total=3 if config.baseline else 2, desc="tests", disable=not progress, leave=False)
     success_small = {
         k: float(r.mean())
         for k, r in reached_by_iterations(learned.model, small, config.train_iterations).items()
     }
+    bar.update()
     largest = max(config.large_iterations)
     reached = reached_by_iterations(
         learned.model, large, set(config.large_iterations) | {FEEDFORWARD_DEPTH}
     )
+    bar.update()
     distances = start_distances(large)
     split = {
         k: split_by_distance(reached[k], distances, FEEDFORWARD_DEPTH)
@@ -196,6 +200,8 @@ def run_learned_planner(
             "large": float(ff_reached.mean()),
             **split_by_distance(ff_reached, distances, FEEDFORWARD_DEPTH),
         }
+        bar.update()
+    bar.close()
     return LearnedPlannerResult(
         config=config,
         success_train_size=success_small,

@@ -32,9 +32,9 @@ import torch
 from demos.analysis.search_success import nearer_marker_share, settle_on_cell, settle_rates
 from demos.core.config import MAX_SEED, Config, choice, ranged
 from demos.experiments import register
+from demos.training import proxy_training
 from demos.training.learned_checkpoints import corner_spec, drift_spec, obtain
 from demos.training.learned_search_training import DRIFT_RECIPE, held_out_levels
-from demos.training.proxy_training import ProxyShiftConfig, train_on_proxy_levels
 from demos.worlds.mazes import Levels
 
 SETTINGS = ("marker", "corner")
@@ -148,8 +148,8 @@ def run_learned_proxy_shift(
     q = config.decorrelated_fraction
     make = drift_spec if config.setting == "marker" else corner_spec
     spec = make(q, config.seed, steps=config.train_steps)
-    trained = obtain(spec, config.retrain, progress, config.save_checkpoint)
-    model, k = trained.model, config.iterations
+    learned = obtain(spec, config.retrain, progress, config.save_checkpoint)
+    model, k = learned.model, config.iterations
     like_training = held_out_levels(spec.recipe, SIZE, config.test_levels, stream=1)
     train_success = settle_rates(model, like_training, k)["success"]
     handwritten: dict[str, float] = {}
@@ -159,7 +159,10 @@ def run_learned_proxy_shift(
         test_rates = {name: rates[name] for name in ("exit", "proxy", "neither")}
         nearer = nearer_marker_share(test)
         if config.handwritten:
-            run = train_on_proxy_levels(ProxyShiftConfig(decorrelated_fraction=q, seed=config.seed))
+            handwritten_config = proxy_training.ProxyShiftConfig(
+                decorrelated_fraction=q, seed=config.seed
+            )
+            run = proxy_training.trained(handwritten_config)
             handwritten = {"train_success": run.train_success, **run.test_rates}
     else:
         anywhere = held_out_levels(DRIFT_RECIPE, SIZE, config.test_levels + config.test_levels // 4)
@@ -173,9 +176,9 @@ def run_learned_proxy_shift(
         train_success=train_success,
         test_rates=test_rates,
         nearer_proxy_share=nearer,
-        train_seconds=trained.train_seconds,
+        train_seconds=learned.train_seconds,
         handwritten=handwritten,
-        retrained=trained.retrained,
+        retrained=learned.retrained,
         model=model,
         test=test,
     )

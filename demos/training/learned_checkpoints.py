@@ -208,9 +208,9 @@ def load(spec: ModelSpec, step: int | None = None) -> Trained:
     path = spec.path(step)
     if not path.is_file():
         raise ValueError(
-            f"seed must be one with committed weights for this recipe ({path.name} does not "
-            f"exist; committed seeds: {list(COMMITTED_SEEDS)}), got seed={spec.seed}: pass "
-            "retrain=True to train it (a few minutes)"
+            f"seed and setting must be committed ones (seeds {list(COMMITTED_SEEDS)}; q in "
+            f"{list(COMMITTED_FRACTIONS)} for the drift and corner models), got seed={spec.seed} "
+            f"and no file {path.name}: pass retrain=True to train it (a few minutes)"
         )
     saved = read(path)
     differences = _differences(spec.described(), saved)
