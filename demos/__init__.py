@@ -44,7 +44,7 @@ experiments (a ``Config`` in, a ``Result`` out; registered by name; never import
 - ``experiments.deployment_cue``         a learned detector of deployment, and defection (ch. 4)
 - ``experiments.goal_ambiguity``         objectives that explain the same behaviour (ch. 5)
 - ``experiments.incontext_gd``           a layer that learns one step of gradient descent (ch. 2)
-- ``experiments.keys_chests``            keys valued for themselves (ch. 3)
+- ``experiments.keys_chests``            keys valued for themselves, a side-effect proxy (ch. 3)
 - ``experiments.learned_frontier``       the learned search read from inside, and forming (ch. 1, 2)
 - ``experiments.learned_objective``      probes and steering of the learned search's goal (ch. 3)
 - ``experiments.learned_planner``        a search found by gradient descent, given more K (ch. 1, 2)
@@ -53,11 +53,16 @@ experiments (a ``Config`` in, a ``Result`` out; registered by name; never import
 - ``experiments.literature_map``         the bibliography grouped by theme and chapter (ch. 5)
 - ``experiments.meta_learning``          a learned bandit learner and its prior under shift (ch. 5)
 - ``experiments.objective_drift``        the mesa-objective over q, seeds and salience (ch. 3)
+- ``experiments.objective_edit``         editing a proxy-seeker's objective, right and wrong (ch. 3)
 - ``experiments.one_cell_edits``         the single-cell edits that flip an agent (ch. 5)
+- ``experiments.optimization_power``     the paper's toy model of search against task count (ch. 2)
+- ``experiments.paying_exit``            an instrumental proxy: coins earned at the exit (ch. 3)
 - ``experiments.planner_vs_reactive``    search against heuristics on larger mazes (ch. 2)
 - ``experiments.planning_budget``        how much search pays, and statefulness (ch. 2)
 - ``experiments.probes``                 linear probes for exit and marker in a network (ch. 5)
 - ``experiments.proxy_shift``            the proxy learned where it matched the exit (ch. 1, 3)
+- ``experiments.reward_prediction``      a search fed a model of the base reward (ch. 3)
+- ``experiments.salience_swap``          the brighter feature becomes the objective (ch. 1, 3)
 - ``experiments.suboptimality``          a proxy-seeker hidden by a short search (ch. 3)
 - ``experiments.task_diversity``         more distinct mazes, planner against CNN (ch. 2)
 - ``experiments.trigger_survival``       a planted trigger under safety training (ch. 4)
@@ -88,7 +93,7 @@ analysis (reading what trained models compute and want):
 
 training (base optimizers and what they run on):
 
-- ``training.base_optimizers``     imitation (Adam), REINFORCE, an evolution strategy
+- ``training.base_optimizers``     imitation, REINFORCE, evolution strategy, reward prediction
 - ``training.rollouts``            walking a policy through a batch of mazes; greedy success
 - ``training.proxy_training``      a planner trained where the marker sits on the exit
 - ``training.maze_imitation``      a planner and a reactive CNN trained on the same mazes
@@ -126,6 +131,7 @@ worlds (environments, their rewards and hidden measures):
 - ``worlds.level_variants``    level batches built for one question each
 - ``worlds.env``               the mazes as a Gymnasium environment
 - ``worlds.keys_chests``       keys and chests: chests are the base objective
+- ``worlds.paying_exit``       mazes whose exit pays coins, and a richer coin pile at test
 - ``worlds.regression_tasks``  in-context linear regression prompts
 - ``worlds.trigger_task``      prompts with a hidden trigger and near misses of it
 - ``worlds.bandits``           families of two-armed bandits, and their shift

@@ -50,6 +50,12 @@ TARGET_RUNS: tuple[tuple[str, dict], ...] = (
     ("vin-kernel", {}),
     ("incontext-gd", {}),
     ("keys-chests", {}),
+    ("absent-minded", {}),
+    ("trigger-survival", {"optimizer": "sgd"}),
+    ("trigger-survival", {"optimizer": "adam"}),
+    ("meta-learning", {}),
+    ("one-cell-edits", {}),
+    ("verification", {}),
     (
         "learned-planner",
         {
@@ -61,8 +67,6 @@ TARGET_RUNS: tuple[tuple[str, dict], ...] = (
     ("learned-proxy-shift", {"decorrelated_fraction": 0.0, "test_levels": 1000}),
     ("learned-proxy-shift", {"decorrelated_fraction": 0.02, "test_levels": 1000}),
     ("learned-proxy-shift", {"decorrelated_fraction": 0.05, "test_levels": 1000}),
-    ("learned-proxy-shift", {"setting": "corner", "decorrelated_fraction": 0.0}),
-    ("learned-proxy-shift", {"setting": "corner", "decorrelated_fraction": 0.05}),
     ("learned-frontier", {"forming": False}),
     ("learned-objective", {}),
 )

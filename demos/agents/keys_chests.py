@@ -33,9 +33,12 @@ stops with a key worth about 0.7 of a chest. A few
 training levels with spare keys, where the expert leaves keys on the floor, give the landscape a
 clear minimum at zero, and the learned key value falls to about zero.
 
-In the paper's terms (section 3.1): the planner is proxy aligned. Keys are instrumental to the
-base objective (a means to chests); the mesa-objective holds them as an end, and on the training
-distribution pursuing them never cost a chest, so nothing told the two apart.
+In the paper's terms (section 3.1): the planner is proxy aligned, and of the side-effect kind. In
+the causal graph of the training levels, keys collected sit upstream of chests opened (a key is
+what lets a chest open); the mesa-objective counts keys directly, so pursuing it raises the base
+objective as a consequence, and on the training distribution pursuing keys never cost a chest,
+so nothing told the two apart. (The instrumental kind has the arrow the other way round: the
+base objective is the cause of what the model wants; see :mod:`demos.worlds.paying_exit`.)
 
 Where the toy differs from Langosco et al. (2022): they trained a deep reinforcement-learning
 agent from pixels on procedurally generated mazes and inferred what it valued from its

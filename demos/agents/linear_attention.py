@@ -114,5 +114,17 @@ def layer_matrices(layer: LinearSelfAttention) -> dict[str, np.ndarray]:
     }
 
 
-# --------------------------------------------------------------------------------------------
-# Training: the base optimizer
+def layer_from_matrices(matrices) -> LinearSelfAttention:
+    """A layer holding given ``value`` and ``key_query`` matrices (each (d + 1, d + 1)), e.g. a
+    training snapshot's: the inverse of :func:`layer_matrices`."""
+    key_query = np.asarray(matrices["key_query"], dtype=np.float32)
+    value = np.asarray(matrices["value"], dtype=np.float32)
+    if key_query.ndim != 2 or key_query.shape[0] != key_query.shape[1] or key_query.shape[0] < 2:
+        raise ValueError(f"key_query must be (d + 1, d + 1) with d >= 1, got {key_query.shape}")
+    if value.shape != key_query.shape:
+        raise ValueError(f"value must have key_query's shape {key_query.shape}, got {value.shape}")
+    layer = LinearSelfAttention(key_query.shape[0] - 1, init_scale=0.0)
+    with torch.no_grad():
+        layer.key_query.copy_(torch.from_numpy(key_query))
+        layer.value.copy_(torch.from_numpy(value))
+    return layer

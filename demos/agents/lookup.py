@@ -1,5 +1,7 @@
 """A policy that was optimized but is not an optimizer: one table of actions for one maze.
 
+Used by chapter 1: the optimized-but-not-an-optimizer side of the bottle-cap comparison.
+
 The paper calls a system an *optimizer* when it searches, inside itself, over possible outputs
 for ones that score well on an objective it represents. Filan's bottle cap is the contrast: it was
 shaped by an optimization process to keep water in, yet it searches for nothing. A

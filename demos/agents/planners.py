@@ -1,5 +1,7 @@
 """The learned planner: a readable mesa-objective, then search, then a policy.
 
+Used by chapters 1 to 3: the planner is the book's mesa-optimizer with a readable objective.
+
 A :class:`Planner` turns a level into an action for every cell in three stages:
 
 1. **Reward head** (:class:`RewardHead`). A small per-cell network maps the level's features

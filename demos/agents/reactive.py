@@ -1,5 +1,7 @@
 """The reactive baseline: a convolutional policy with no planning loop.
 
+Used by chapter 2: the learned algorithm without search that the planner is compared with.
+
 A :class:`ReactivePolicy` reads the same features as the planner (walls, exit, marker: see
 :func:`demos.agents.planners.encode`) and maps them straight to policy logits at every cell,
 through a fixed stack of 3x3 convolutions. There is no reward map to read and no search to run more

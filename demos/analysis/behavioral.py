@@ -1,5 +1,7 @@
 """The behavioral objective: what an agent seems to want, recovered from its behaviour alone.
 
+Used by chapter 1 (the paper's section 1.1, the behavioral objective).
+
 The paper defines a system's *behavioral objective* as the objective that perfect inverse
 reinforcement learning would recover from what the system does. This module does a small, exact
 version of that for the book's mazes, by *inverse planning*:
@@ -310,6 +312,69 @@ def exit_or_marker(
     maps[rows, 1, levels.marker[:, 0], levels.marker[:, 1]] = 1.0
     scores = path_log_likelihood(levels, paths, maps, rationality, horizon, discount)
     return scores[:, 0] - scores[:, 1]
+
+
+def feature_mixture_maps(levels: Levels, angles: Sequence[float]) -> np.ndarray:
+    """Candidates that blend the features: ``cos(a)`` on the exit, ``sin(a)`` on the marker.
+
+    Angle 0 is "the exit only", a right angle "the marker only", and the angles between are the
+    blends. On a level whose marker sits on the exit both rewards land on the same cell, so the
+    candidates differ there only through ``cos(a) + sin(a)``.
+
+    Args:
+        levels: n levels.
+        angles: non-empty sequence of floats in [0, pi / 2], in radians.
+
+    Returns:
+        (n, len(angles), H, W) float32 candidate reward maps.
+    """
+    if not isinstance(levels, Levels):
+        raise ValueError(f"levels must be a Levels, got {type(levels).__name__}")
+    angles = _check_angles(angles)
+    n, size = len(levels), levels.size
+    maps = np.zeros((n, len(angles), size, size), dtype=np.float32)
+    level, candidate = np.arange(n)[:, None], np.arange(len(angles))[None]
+    exit_, marker = levels.exit[:, None], levels.marker[:, None]
+    maps[level, candidate, exit_[..., 0], exit_[..., 1]] += np.cos(angles).astype(np.float32)
+    maps[level, candidate, marker[..., 0], marker[..., 1]] += np.sin(angles).astype(np.float32)
+    return maps
+
+
+def best_mixture_angle(
+    levels: Levels,
+    paths: np.ndarray,
+    angles: Sequence[float],
+    rationality: Sequence[float] = DEFAULT_RATIONALITY,
+    horizon: int | None = None,
+    discount: float = 0.9,
+) -> float:
+    """The blend of exit and marker that best explains all the paths at once, in degrees.
+
+    Scores every candidate of :func:`feature_mixture_maps` with :func:`path_log_likelihood`, sums
+    the log-likelihoods over the levels (one objective shared by every level), and returns the
+    angle of the best candidate: 0 means "the exit only", 90 "the marker only".
+
+    Args:
+        levels, paths: as in :func:`path_log_likelihood`.
+        angles: non-empty sequence of floats in [0, pi / 2], in radians.
+        rationality, horizon, discount: as in :func:`path_log_likelihood`.
+
+    Returns:
+        float in [0, 90].
+    """
+    angles = _check_angles(angles)
+    maps = feature_mixture_maps(levels, angles)
+    scores = path_log_likelihood(levels, paths, maps, rationality, horizon, discount)
+    return float(np.degrees(angles[int(np.argmax(scores.sum(axis=0)))]))
+
+
+def _check_angles(angles) -> np.ndarray:
+    values = np.asarray(list(angles) if not np.isscalar(angles) else [angles], dtype=float)
+    if values.ndim != 1 or not len(values):
+        raise ValueError(f"angles must be a non-empty sequence of numbers, got {angles!r}")
+    if not np.all(np.isfinite(values)) or values.min() < 0 or values.max() > np.pi / 2 + 1e-9:
+        raise ValueError(f"angles must be numbers in [0, pi / 2] (radians), got {values.tolist()}")
+    return values
 
 
 def _check_paths(paths, n: int, size: int) -> np.ndarray:

@@ -1,5 +1,7 @@
 """Description length: a policy that stores its answers against one that searches.
 
+Used by chapter 2 (the paper's section 2.1, compression of complex policies).
+
 Hubinger et al. (2019, section 2.1, "compression of complex policies") argue that when a task has
 many distinct instances, a policy written out instance by instance grows with their number, while
 an objective plus a search procedure stays the same size. A base optimizer that prefers short

@@ -9,7 +9,8 @@ has the identity in its top-left ``d x d`` block (zeros elsewhere) and ``P`` is 
 ``P[d, d] = eta`` (:func:`gd_matrices`).
 
 :func:`evaluate_layer` and :func:`compare_matrices` measure how close a trained layer is to that
-construction, in its predictions and in its weights.
+construction, in its predictions and in its weights; :func:`construction_shares` says in two
+numbers how much of each matrix looks like it.
 """
 
 from __future__ import annotations
@@ -180,3 +181,37 @@ def compare_matrices(
     """
     learned = layer_matrices(layer)
     return learned, matching_gd_matrices(learned, eta)
+
+
+def construction_shares(learned: dict[str, np.ndarray]) -> dict[str, float]:
+    """How much a layer's matrices look like the GD construction, in two numbers in [-1, 1].
+
+    - ``key_query_identity``: the cosine between ``Q[:d, :d]`` and the identity (1 when that block
+      is a positive multiple of the identity, whatever the rest of ``Q`` holds);
+    - ``value_corner``: ``P[d, d]`` divided by the Frobenius norm of ``P`` (1 in absolute value
+      when the corner is ``P``'s only nonzero entry).
+
+    Args:
+        learned: a dict from :func:`demos.agents.linear_attention.layer_matrices` (or a snapshot).
+    """
+    key_query = np.asarray(learned["key_query"], dtype=float)
+    value = np.asarray(learned["value"], dtype=float)
+    check_shape(
+        "key_query",
+        key_query.shape,
+        "(d + 1, d + 1) with d >= 1",
+        key_query.ndim == 2 and key_query.shape[0] == key_query.shape[1] >= 2,
+    )
+    check_shape(
+        "value", value.shape, f"{key_query.shape} like key_query", value.shape == key_query.shape
+    )
+    d = key_query.shape[0] - 1
+    block = key_query[:d, :d]
+    block_norm = float(np.linalg.norm(block))
+    value_norm = float(np.linalg.norm(value))
+    return {
+        "key_query_identity": float(np.trace(block) / (np.sqrt(d) * block_norm))
+        if block_norm
+        else 0.0,
+        "value_corner": float(value[d, d] / value_norm) if value_norm else 0.0,
+    }

@@ -154,30 +154,36 @@ def _check_maps(reward_map, walls) -> tuple[np.ndarray, np.ndarray]:
     return reward_map, walls
 
 
-def hidden_window(history, threshold: float = 0.95) -> dict[str, float]:
+def hidden_window(history, threshold: float = 0.95, proxy_level: float = 0.5) -> dict[str, float]:
     """When, during training, a near-perfect training score sat next to a proxy-seeker at test.
 
     Args:
         history: a :class:`demos.training.base_optimizers.TrainingHistory` with the columns
             ``train_success`` and ``test_proxy_rate`` (``proxy-shift`` with ``eval_every > 0``).
         threshold: float in [0, 1]. Training success that counts as near-perfect.
+        proxy_level: float in [0, 1]. Test proxy rate that counts as a proxy-seeker.
 
     Returns:
-        ``{"peak_step", "peak_proxy", "train_at_peak", "hidden_steps", "final_proxy",
-        "final_train"}``: the logged step with the highest test proxy rate, that rate and the
-        training success then; how many logged steps had training success of at least
-        ``threshold`` and a test proxy rate of at least one half; the last logged figures.
+        ``{"peak_step", "peak_proxy", "train_at_peak", "hidden_steps", "logged_steps",
+        "final_proxy", "final_train", "threshold", "proxy_level"}``: the logged step with the
+        highest test proxy rate, that rate and the training success then; how many of the
+        ``logged_steps`` had training success of at least ``threshold`` and a test proxy rate of
+        at least ``proxy_level``; the last logged figures; and the two levels used.
     """
     threshold = check_float("threshold", threshold, 0.0, 1.0)
+    proxy_level = check_float("proxy_level", proxy_level, 0.0, 1.0)
     steps, train = history.column("train_success")
     _, proxy = history.column("test_proxy_rate")
     peak = int(np.argmax(proxy))
-    hidden = int(np.sum((train >= threshold) & (proxy >= 0.5)))
+    hidden = int(np.sum((train >= threshold) & (proxy >= proxy_level)))
     return {
         "peak_step": int(steps[peak]),
         "peak_proxy": float(proxy[peak]),
         "train_at_peak": float(train[peak]),
         "hidden_steps": hidden,
+        "logged_steps": len(steps),
         "final_proxy": float(proxy[-1]),
         "final_train": float(train[-1]),
+        "threshold": threshold,
+        "proxy_level": proxy_level,
     }

@@ -13,6 +13,10 @@ mesa-optimizer ends up with and how it can look aligned in training without bein
   are flat except on the exit and the marker.) For the linear head the two numbers are weight times
   salience: ``w_exit * exit_salience`` and ``w_marker * marker_salience``;
   :func:`linear_weights` gives the weights themselves.
+- **Editing the objective.** :func:`edit_objective` returns a copy of a planner whose linear
+  reward head has one feature's weight set by hand: the objective changed directly, search and
+  all else untouched (chapter 3's exercise on editing objectives; the ``objective-edit``
+  experiment).
 - **Selection.** :func:`select_by_internals` keeps the candidate whose read objective values the
   exit most; :func:`select_by_training` the one with the lowest training loss, all that outputs
   on the training distribution can rank. Real networks do not come with their objective written
@@ -21,6 +25,7 @@ mesa-optimizer ends up with and how it can look aligned in training without bein
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,6 +136,29 @@ def linear_weights(model: Planner) -> dict[str, float]:
     figures = dict(zip(FEATURES, weights, strict=True))
     figures["bias"] = float(layer.bias.detach().reshape(-1)[0])
     return figures
+
+
+def edit_objective(model: Planner, feature: str, weight: float = 0.0) -> Planner:
+    """A copy of ``model`` whose linear reward head gives ``feature`` the weight ``weight``.
+
+    Args:
+        model: a :class:`demos.agents.planners.Planner` with a linear reward head; not changed.
+        feature: one of :data:`demos.agents.planners.FEATURES` ("walls", "exit", "marker").
+        weight: float, the new weight of that feature.
+
+    Returns:
+        The edited copy.
+    """
+    linear_weights(model)  # checks the model and that its head is linear
+    if feature not in FEATURES:
+        raise ValueError(f"feature must be one of {', '.join(FEATURES)}, got {feature!r}")
+    weight = float(weight)
+    if not np.isfinite(weight):
+        raise ValueError(f"weight must be a finite number, got {weight!r}")
+    edited = copy.deepcopy(model)
+    with torch.no_grad():
+        edited.reward_head.layers.weight[0, FEATURES.index(feature)] = weight
+    return edited
 
 
 def select_by_internals(readings: Sequence[ObjectiveReading]) -> int:

@@ -1,5 +1,7 @@
 """The paper's toy model of how much optimization power a base optimizer hands to search.
 
+Used by chapter 2 (the paper's section 2.1).
+
 Hubinger et al. (2019, section 2.1) give a back-of-the-envelope model of why diverse tasks favour
 mesa-optimization. A base optimizer has a fixed budget ``P`` of optimization power (think of bits
 of selection: how far it can narrow down the space of learned algorithms). It can spend it in two
@@ -160,3 +162,18 @@ def threshold_tasks(kind: str = "quadratic", scale: float = 1.0) -> float:
     kind = check_choice("kind", kind, COSTS)
     scale = check_float("scale", scale, 1e-12)
     return 0.0 if kind == "quadratic" else scale
+
+
+def exhausting_tasks(budget: float, kind: str = "quadratic", scale: float = 1.0) -> float:
+    """The number of task instances N from which ``x*`` is the whole budget, ``x_max``.
+
+    Linear cost: any N above ``c`` (the value returned; at N = c exactly no search is built).
+    Quadratic: ``N = 2 sqrt(P c)``, where ``N / (2 c)`` reaches ``sqrt(P / c)``. Exponential:
+    ``N = c + P``, where ``log(N / c)`` reaches ``log(1 + P / c)``.
+    """
+    budget, _, kind, scale = _check(budget, 1.0, kind, scale)
+    if kind == "linear":
+        return scale
+    if kind == "quadratic":
+        return float(2.0 * np.sqrt(budget * scale))
+    return float(scale + budget)

@@ -1,5 +1,7 @@
 """Experiment ``adversarial-training``: find the levels where the model fails, train on them.
 
+Used by chapter 3 (the paper's section 3.3).
+
 Start from the chapter's proxy-seeking planner (``proxy-shift`` with q = 0: marker always on the
 exit in training, so its mesa-objective values the marker). Then, for a few rounds, an adversary
 examines fresh candidate levels, in half of which the marker is away from the exit, and hands the

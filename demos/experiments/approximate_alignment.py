@@ -1,5 +1,7 @@
 """Experiment ``approximate-alignment``: a mesa-objective that fits the base objective only nearby.
 
+Used by chapter 3 (the paper's sections 3.1 and 3.3).
+
 The base objective is "reach the exit", however the exit looks. Here exits show at different
 brightnesses: each training level's exit is drawn with its own brightness from a band
 (``brightness_low`` to ``brightness_high``; :class:`demos.worlds.level_variants.DimmedLevels`), and

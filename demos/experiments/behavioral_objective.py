@@ -1,5 +1,7 @@
 """Experiment ``behavioral-objective``: three objectives of one trained planner, compared.
 
+Used by chapter 1 (the paper's sections 1.1 and 1.3).
+
 A planner is trained exactly as in the ``proxy-shift`` experiment (imitation of the BFS expert on
 levels whose marker, the proxy, sits on the exit in all but a ``decorrelated_fraction`` of them),
 keeping a copy of its weights at every step. Three objectives are then set side by side, on the
@@ -27,8 +29,9 @@ from tqdm.auto import tqdm
 
 from demos.agents import planners
 from demos.analysis import behavioral, metrics
+from demos.analysis.objectives import linear_weights
 from demos.core.config import MAX_SEED, Config, ranged
-from demos.core.validation import check_int
+from demos.core.validation import check_float, check_int
 from demos.experiments import register
 from demos.training import rollouts
 from demos.training.proxy_training import ProxyRun, ProxyShiftConfig, train_on_proxy_levels
@@ -67,6 +70,9 @@ class BehavioralObjectiveConfig(Config):
     observer_horizon: int = ranged(0, 0, 10_000)
     """Planning horizon the inverse planner assumes of the agent (0: the default horizon, three
     times the size)."""
+    mixture_angles: int = ranged(10, 2, 1000)
+    """How many blends of the two features the observer also tries, evenly spaced from "the exit
+    only" to "the marker only" (see :func:`demos.analysis.behavioral.best_mixture_angle`)."""
     seed: int = ranged(0, 0, MAX_SEED)
     """Seed for levels and initial weights."""
 
@@ -157,6 +163,18 @@ class Replay:
     reward_maps: dict[str, np.ndarray] = field(repr=False)
     """``{"train": (k, n_train, H, W), "test": ...}`` float32: the mesa-objective at each step."""
 
+    def first_step_reaching(self, threshold: float) -> int:
+        """The first recorded training step whose training success is at least ``threshold``
+        (-1 if none is)."""
+        threshold = check_float("threshold", threshold, 0.0, 1.0)
+        found = np.flatnonzero(self.train_success >= threshold)
+        return int(self.steps[found[0]]) if len(found) else -1
+
+    def peak_test_proxy(self) -> tuple[int, float]:
+        """The recorded step at which the most test agents settle on the marker, and that share."""
+        position = int(np.argmax(self.test_proxy_rate))
+        return int(self.steps[position]), float(self.test_proxy_rate[position])
+
     def index(self, step: int) -> int:
         """Position of training step ``step`` in :attr:`steps`."""
         found = np.flatnonzero(self.steps == step)
@@ -244,6 +262,11 @@ class Objectives:
             "mesa": metrics.peak_rates(self.levels, self.reward_map),
         }
 
+    def parted_count(self) -> int:
+        """Number of levels where the behavioral objective's goal is not the mesa-objective's
+        peak."""
+        return int((~self.behavioral.matches(self.mesa_peaks)).sum())
+
     def figures(self) -> dict[str, float]:
         """Shares of levels: where the behavioral goal and the mesa peak fall, and agreement.
 
@@ -290,6 +313,53 @@ class BehavioralObjectiveResult:
     """The three objectives on the training levels."""
     test: Objectives = field(repr=False)
     """The three objectives on the test levels (marker and exit apart in every one)."""
+    mixture_angle: dict[str, float] = field(default_factory=dict)
+    """``{"train": , "test": }``: the blend of exit and marker, in degrees (0: exit only, 90:
+    marker only), that best explains all the agent's paths on those levels at once."""
+    shared_level_ratio: float = 0.0
+    """Largest absolute log-likelihood ratio of "wants the exit" over "wants the marker" on the
+    training levels whose marker sits on the exit (0: behaviour there cannot tell them apart)."""
+    weights: dict[str, float] = field(default_factory=dict)
+    """The trained linear reward head: ``{"walls": , "exit": , "marker": , "bias": }``."""
+
+    @property
+    def shared_cell_reward(self) -> float:
+        """What the trained head adds on a cell holding both exit and marker:
+        ``exit_salience * w_exit + marker_salience * w_marker``."""
+        config = self.config
+        return (
+            config.exit_salience * self.weights["exit"]
+            + config.marker_salience * self.weights["marker"]
+        )
+
+    @property
+    def marker_share(self) -> float:
+        """The marker's part of :attr:`shared_cell_reward`."""
+        return self.config.marker_salience * self.weights["marker"] / self.shared_cell_reward
+
+    def agreement(self) -> dict[str, dict[str, float]]:
+        """Where the behavioral objective and the mesa-objective's peak point, on training and on
+        test levels: the share of levels on the exit, the marker or neither, by panel label
+        (for :func:`demos.figures.introduction.agreement_figure`)."""
+        train, test = self.train.rates(), self.test.rates()
+        return {
+            "behaviour,\ntraining": train["behavioral"],
+            "mesa,\ntraining": train["mesa"],
+            "behaviour,\ntest": test["behavioral"],
+            "mesa,\ntest": test["mesa"],
+        }
+
+    def failures_at(self, step: int) -> dict[str, int]:
+        """Training levels whose greedy agent misses the exit at replay step ``step``:
+        ``{"failed": , "decorrelated": }`` (how many, and how many of those have the marker away
+        from the exit)."""
+        paths = self.replay.paths["train"][self.replay.index(step)]
+        levels = self.training.train_levels
+        failed = ~np.all(paths[:, -1] == levels.exit, axis=1)
+        return {
+            "failed": int(failed.sum()),
+            "decorrelated": int((failed & levels.decorrelated).sum()),
+        }
 
     def summary(self) -> dict:
         """The figures the command line prints."""
@@ -303,6 +373,14 @@ class BehavioralObjectiveResult:
         for split, objectives in (("train", self.train), ("test", self.test)):
             for key, value in objectives.figures().items():
                 figures[f"{split}_{key}"] = round(value, 4)
+        for split, angle in self.mixture_angle.items():
+            figures[f"{split}_mixture_angle"] = round(angle, 2)
+        figures["shared_level_ratio"] = round(self.shared_level_ratio, 4)
+        figures["weight_exit"] = round(self.weights["exit"], 4)
+        figures["weight_marker"] = round(self.weights["marker"], 4)
+        figures["marker_share"] = round(self.marker_share, 4)
+        figures["shared_cell_reward"] = round(self.shared_cell_reward, 4)
+        figures["test_parted_count"] = self.test.parted_count()
         figures["train_seconds"] = round(self.training.train_seconds, 3)
         return figures
 
@@ -352,10 +430,28 @@ def run_behavioral_objective(
     steps = replay_steps(config.train_steps, config.replay_points)
     replay = replay_training(training, tqdm(steps, desc="replay", disable=not progress))
     model = training.model
+    found = {
+        split: objectives_of(model, levels, config.horizon)
+        for split, levels in (("train", training.train_levels), ("test", training.test_levels))
+    }
+    angles = np.linspace(0.0, np.pi / 2, config.mixture_angles)
+    mixture = {
+        split: behavioral.best_mixture_angle(
+            objectives.levels, objectives.paths, angles, horizon=config.horizon
+        )
+        for split, objectives in found.items()
+    }
+    shared = ~training.train_levels.decorrelated
+    ratios = behavioral.exit_or_marker(
+        training.train_levels, found["train"].paths, horizon=config.horizon
+    )
     return BehavioralObjectiveResult(
         config=config,
         training=training,
         replay=replay,
-        train=objectives_of(model, training.train_levels, config.horizon),
-        test=objectives_of(model, training.test_levels, config.horizon),
+        train=found["train"],
+        test=found["test"],
+        mixture_angle=mixture,
+        shared_level_ratio=float(np.abs(ratios[shared]).max()) if shared.any() else 0.0,
+        weights=linear_weights(model),
     )

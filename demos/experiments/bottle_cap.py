@@ -1,5 +1,7 @@
 """Experiment ``bottle-cap``: an optimized policy against an optimizer, on one maze and its edits.
 
+Used by chapter 1 (the paper's section 1.1: optimized against optimizer).
+
 Two models learn the same hand-drawn maze by imitation of the BFS expert until both solve it
 from every cell:
 
@@ -137,6 +139,19 @@ class BottleCapResult:
         if model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
         return {edit: outcome[model].reached for edit, outcome in self.outcomes.items()}
+
+    def solved(self, model: str) -> list[str]:
+        """The edits on which ``model`` reaches the exit, in the order of :data:`EDITS`."""
+        return [edit for edit, reached in self.success(model).items() if reached]
+
+    def always_shortest(self, model: str) -> bool:
+        """Whether ``model`` reaches the exit by a shortest path on every maze of :data:`EDITS`."""
+        if model not in MODELS:
+            raise ValueError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+        return all(
+            by_model[model].reached and by_model[model].steps == by_model[model].shortest
+            for by_model in self.outcomes.values()
+        )
 
     def summary(self) -> dict:
         """The figures the command line prints: reach and steps per edit and model."""

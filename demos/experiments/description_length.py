@@ -1,5 +1,7 @@
 """Experiment ``description-length``: a table of answers against a planner, in bits.
 
+Used by chapter 2 (the paper's sections 2.1 and 2.2).
+
 The paper (section 2.1) argues that search compresses: a policy that lists what to do in each of
 N task instances grows with N, an objective plus a search procedure does not. We measure both for
 the book's mazes (see :mod:`demos.analysis.compression`):
@@ -11,7 +13,12 @@ the book's mazes (see :mod:`demos.analysis.compression`):
   its weights plus its compressed search code, and it does not grow.
 
 The result says where the two curves cross, and checks that both descriptions are real policies:
-the planner solves mazes it never saw, and the table solves exactly the mazes it stored.
+the planner solves mazes it never saw, and the table solves exactly the mazes it stored. It also
+prices the two policies in time as well as bits (:func:`demos.analysis.compute_cost.
+simplicity_time_boundary`: the ratio of the weight on bits to the weight on planning steps above
+which the planner is the cheaper policy, at the ``boundary_counts``), and reads the paper's
+information funnel off the same numbers: how many mazes' table fits through a channel
+``funnel_factor`` times the planner's size.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from demos.agents import planners
-from demos.analysis import compression
+from demos.analysis import compression, compute_cost
 from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
 from demos.experiments import register
@@ -49,6 +56,11 @@ class DescriptionLengthConfig(Config):
     """Value-iteration steps K of the planner; enough to cross the mazes."""
     fresh_mazes: int = ranged(200, 1, 100_000)
     """New mazes, in neither the table nor the planner's training set, to test both on."""
+    boundary_counts: tuple[int, ...] = ranged((128, 256, 512), 1, 100_000, increasing=True)
+    """Numbers of mazes at which bits are weighed against planning steps; those that are not
+    measured counts (a power of two up to ``mazes``, or ``mazes``) are left out."""
+    funnel_factor: float = ranged(2.0, 1.0, 1e6)
+    """Size of the information funnel, in multiples of the planner's description."""
     seed: int = ranged(0, 0, MAX_SEED)
     """Seed for mazes and initial weights."""
 
@@ -89,6 +101,14 @@ class DescriptionLengthResult:
     """Share of fresh mazes the full table solves: it has no entry for them."""
     train_seconds: float
     """Wall-clock seconds of the planner's training."""
+    planner_steps_needed: int
+    """The fewest planning steps K with which the trained planner solves as many of the ``mazes``
+    mazes as with its full K: the sequential steps it needs per move."""
+    boundaries: dict[int, float]
+    """``{n: alpha / lam}`` at each of ``boundary_counts``: above this ratio of the weight per bit
+    to the weight per planning step, the planner is the cheaper policy than a table of n mazes."""
+    funnel_mazes: float
+    """Mazes whose table fits through a channel of ``funnel_factor`` times the planner's bits."""
     levels: Levels = field(repr=False)
     """The ``mazes`` mazes, in the order the table stores them."""
     planner: planners.Planner = field(repr=False)
@@ -99,18 +119,33 @@ class DescriptionLengthResult:
         """The planner's whole description: weights plus code."""
         return self.planner_parameter_bits + self.planner_program_bits
 
+    @property
+    def funnel_bits(self) -> float:
+        """The information funnel's size: ``funnel_factor`` times the planner's bits."""
+        return self.config.funnel_factor * self.planner_bits
+
+    @property
+    def table_bits_per_maze(self) -> float:
+        """The compressed table's bits per maze, at the largest count."""
+        return float(self.table_bits_lzma[-1] / self.counts[-1])
+
     def summary(self) -> dict:
         """The figures the command line prints."""
         return {
             "planner_bits": int(self.planner_bits),
             "planner_parameter_bits": int(self.planner_parameter_bits),
-            "table_bits_per_maze_lzma": round(float(self.table_bits_lzma[-1] / self.counts[-1]), 2),
+            "planner_program_bits": int(self.planner_program_bits),
+            "table_bits_per_maze_lzma": round(self.table_bits_per_maze, 2),
             "crossover_uncompressed": round(self.crossover_uncompressed, 1),
             "crossover_lzma": round(self.crossover_lzma, 1),
             "planner_success": round(self.planner_success, 4),
             "planner_fresh_success": round(self.planner_fresh_success, 4),
             "table_success_stored": round(self.table_success_stored, 4),
             "table_success_fresh": round(self.table_success_fresh, 4),
+            "planner_steps_needed": int(self.planner_steps_needed),
+            **{f"boundary_n{n}": round(ratio, 8) for n, ratio in self.boundaries.items()},
+            "funnel_bits": round(self.funnel_bits, 1),
+            "funnel_mazes": round(self.funnel_mazes, 1),
             "train_seconds": round(self.train_seconds, 3),
         }
 
@@ -154,6 +189,9 @@ def run_description_length(
     uncompressed = compression.table_bits(levels, counts, "uncompressed")
     packed = compression.table_bits(levels, counts, "lzma")
     table = compression.AnswerTable(levels)
+    planner_success = rollouts.success_rate(planner, levels)
+    needed = steps_needed(planner, levels, planner_success, config.planning_steps)
+    planner_total = program + parameters
     return DescriptionLengthResult(
         config=config,
         counts=np.array(counts),
@@ -163,11 +201,28 @@ def run_description_length(
         planner_program_bits=program,
         crossover_uncompressed=compression.crossover(counts, uncompressed, program + parameters),
         crossover_lzma=compression.crossover(counts, packed, program + parameters),
-        planner_success=rollouts.success_rate(planner, levels),
+        planner_success=planner_success,
         planner_fresh_success=rollouts.success_rate(planner, fresh),
         table_success_stored=rollouts.success_rate(table, levels),
         table_success_fresh=rollouts.success_rate(table, fresh),
         train_seconds=history.train_seconds,
+        planner_steps_needed=needed,
+        boundaries={
+            n: compute_cost.simplicity_time_boundary(packed[counts.index(n)], planner_total, needed)
+            for n in config.boundary_counts
+            if n in counts
+        },
+        funnel_mazes=compression.crossover(counts, packed, config.funnel_factor * planner_total),
         levels=levels,
         planner=planner,
     )
+
+
+def steps_needed(planner: planners.Planner, levels: Levels, success: float, most: int) -> int:
+    """The fewest planning steps K <= ``most`` with which ``planner`` solves at least the share
+    ``success`` of ``levels`` (``most`` if no fewer do)."""
+    tensors = planners.encode(levels)
+    for k in range(1, most):
+        if rollouts.success_rate(planner, levels, k, tensors) >= success:
+            return k
+    return most

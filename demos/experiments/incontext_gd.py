@@ -1,5 +1,7 @@
 """Experiment ``incontext-gd``: a base optimizer finds gradient descent inside a forward pass.
 
+Used by chapter 2 (an optimizer found with nothing built in; our extension of the paper).
+
 Adam (the base optimizer) trains one layer of linear self-attention to predict the query's target
 in in-context linear regression (see :mod:`demos.agents.linear_attention`). The trained layer's
 predictions then line up with those of one step of gradient descent on the prompt, with the step
@@ -14,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
-from demos.agents.linear_attention import LinearSelfAttention
+from demos.agents.linear_attention import LinearSelfAttention, layer_from_matrices
 from demos.analysis import gradient_step
 from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
@@ -50,6 +53,9 @@ class IncontextGDConfig(Config):
     """Fresh prompts used to fit the GD step sizes and to measure every figure."""
     snapshot_every: int = ranged(100, 0, 100_000)
     """Training steps between snapshots of the layer's matrices (0: first and last only)."""
+    replay_prompts: int = ranged(200, 1, 100_000)
+    """Fresh prompts on which every snapshot is compared with one GD step, for the replay (drawn
+    from a generator seeded with seed + 1)."""
     seed: int = ranged(0, 0, MAX_SEED)
     """Seed for task sampling and weight initialisation."""
 
@@ -84,6 +90,30 @@ class IncontextGDResult:
     snapshots: list[tuple[int, dict[str, np.ndarray]]] = field(repr=False)
     """``(step, matrices)`` during training; see
     :func:`demos.agents.linear_attention.layer_matrices`."""
+    replay: list[dict] = field(default_factory=list, repr=False)
+    """One dict per snapshot: ``step``, ``learned`` and ``constructed`` (matrix dicts, the GD
+    construction scaled like the snapshot), ``layer`` and ``gd`` ((replay_prompts,) predictions
+    on the same fresh prompts), ``target`` and ``cosine`` between the two predictions."""
+
+    def replay_frame(self, step: int) -> dict:
+        """The replay dict of snapshot step ``step``."""
+        for frame in self.replay:
+            if frame["step"] == step:
+                return frame
+        steps = [frame["step"] for frame in self.replay]
+        raise ValueError(f"step must be one of the snapshot steps {steps}, got {step!r}")
+
+    def first_step_with_cosine(self, threshold: float) -> int:
+        """The first snapshot step whose cosine to GD on the replay prompts reaches ``threshold``
+        (-1 if none does)."""
+        for frame in self.replay:
+            if frame["cosine"] >= threshold:
+                return int(frame["step"])
+        return -1
+
+    def construction_shares(self) -> dict[str, float]:
+        """:func:`demos.analysis.gradient_step.construction_shares` of the trained layer."""
+        return gradient_step.construction_shares(self.matrices()[0])
 
     def matrices(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """The trained layer's matrices and the GD construction scaled alike, for heatmaps."""
@@ -96,6 +126,7 @@ class IncontextGDResult:
             "loss_ratio_to_gd": round(self.loss_ratio_to_gd, 4),
             "shift_loss_ratio_to_retuned_gd": round(self.shift_loss_ratio_to_retuned_gd, 4),
             "gd_step_size": round(self.gd_step_size, 4),
+            **{name: round(value, 4) for name, value in self.construction_shares().items()},
             "train_seconds": round(self.train_seconds, 3),
         }
 
@@ -164,6 +195,7 @@ def run_incontext_gd(config: IncontextGDConfig, progress: bool = False) -> Incon
     against_retuned = gradient_step.evaluate_layer(run.layer, shifted_tasks, retuned_step_size)
     against_fixed = gradient_step.evaluate_layer(run.layer, shifted_tasks, gd_step_size)
 
+    replay = _replay(run.snapshots, gd_step_size, config)
     return IncontextGDResult(
         config=config,
         cosine_to_gd=on_training_scale["cosine_to_gd"],
@@ -176,4 +208,35 @@ def run_incontext_gd(config: IncontextGDConfig, progress: bool = False) -> Incon
         layer=run.layer,
         history=run.history,
         snapshots=run.snapshots,
+        replay=replay,
     )
+
+
+def _replay(snapshots, gd_step_size: float, config: IncontextGDConfig) -> list[dict]:
+    """Every snapshot's matrices, the matching GD construction, and both predictors' outputs on
+    the same ``replay_prompts`` fresh prompts."""
+    tasks = sample_tasks(
+        config.replay_prompts,
+        config.dim,
+        config.context_size,
+        torch.Generator().manual_seed(config.seed + 1),
+        config.input_scale,
+        config.noise_std,
+    )
+    gd = gradient_step.gd_one_step_predict(tasks.xs, tasks.ys, tasks.query, gd_step_size)
+    frames = []
+    for step, matrices in snapshots:
+        with torch.no_grad():
+            layer = layer_from_matrices(matrices)(tasks.xs, tasks.ys, tasks.query)
+        frames.append(
+            {
+                "step": step,
+                "learned": matrices,
+                "constructed": gradient_step.matching_gd_matrices(matrices, gd_step_size),
+                "layer": layer.numpy(),
+                "gd": gd.numpy(),
+                "cosine": gradient_step.cosine_similarity(layer, gd),
+                "target": tasks.target.numpy(),
+            }
+        )
+    return frames

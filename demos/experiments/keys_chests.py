@@ -1,5 +1,7 @@
 """Experiment ``keys-chests``: a planner learns to value keys for themselves, and hoards them.
 
+Used by chapter 3 (the paper's section 3.1).
+
 The world is :mod:`demos.worlds.keys_chests`: opening a chest is the base objective, and each chest
 uses up a key. A :class:`demos.agents.keys_chests.KeyChestPlanner` (a learned reward for each item
 kind, the mesa-objective, then hard-coded value iteration over cell and keys held) is trained by
@@ -17,6 +19,11 @@ nothing in its training ever separated the two. At test it collects keys it can 
 opens fewer chests than the expert, while the aligned control, with the same planning
 machinery, does not. A few training levels with surplus keys (``surplus_key_fraction``; two in
 a hundred already) drive the learned key value to about zero.
+
+Which kind of proxy alignment this is, in the paper's causal picture (section 3.1): keys are
+upstream of chests in training, and the learned objective values keys themselves, so pursuing it
+raises the base objective as a side effect: side-effect alignment, not instrumental alignment
+(for which see the ``paying-exit`` experiment).
 """
 
 from __future__ import annotations
@@ -138,6 +145,15 @@ class KeysChestsResult:
         two rewards only through this ratio (the readout's temperature absorbs their scale).
         The base objective's ratio is 0."""
         return self.mesa_objective["key"] / self.mesa_objective["chest"]
+
+    def showcase(self, candidates: int = 50) -> int:
+        """A test level to draw: among the first ``candidates``, the one where the trained planner
+        ends with the most unused keys beyond the expert's (then the most chests missed)."""
+        planner, expert = self.episodes["planner_test"], self.episodes["expert_test"]
+        count = min(candidates, len(planner.keys_unused))
+        surplus = planner.keys_unused[:count] - expert.keys_unused[:count]
+        opened_less = expert.chests_opened[:count] - planner.chests_opened[:count]
+        return int(np.argmax(10 * surplus + opened_less))
 
     def summary(self) -> dict:
         """The figures the command line prints."""

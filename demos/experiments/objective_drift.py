@@ -1,5 +1,7 @@
 """Experiment ``objective-drift``: where the mesa-objective lands, over q, seeds and salience.
 
+Used by chapter 3 (the paper's section 3.1).
+
 A sweep of the ``proxy-shift`` experiment (:mod:`demos.experiments.proxy_shift`) in the chapter's
 settings (:func:`demos.training.proxy_training.chapter_config`): for every decorrelated fraction q,
 every seed and every exit salience, one planner is trained by imitation on levels where the marker
@@ -27,12 +29,18 @@ import torch
 from tqdm.auto import tqdm
 
 from demos.analysis import metrics
-from demos.analysis.objectives import ObjectiveReading, read_objective_for
+from demos.analysis.objectives import ObjectiveReading, linear_weights, read_objective_for
 from demos.core.config import MAX_SEED, Config, choice, ranged
 from demos.core.validation import check_choice
 from demos.experiments import register
 from demos.training import rollouts
-from demos.training.proxy_training import BASE_OPTIMIZERS, ProxyRun, chapter_config, trained
+from demos.training.proxy_training import (
+    BASE_OPTIMIZERS,
+    ProxyRun,
+    chapter_config,
+    initial_planner,
+    trained,
+)
 from demos.worlds.level_variants import showcase_index
 from demos.worlds.mazes import Levels
 
@@ -82,12 +90,22 @@ class DriftPoint:
     """Where the reward map (the mesa-objective) peaks on the test levels, same keys."""
     reading: ObjectiveReading
     """What the mesa-objective pays for floor, exit and marker cells."""
+    weights: dict[str, float]
+    """The trained linear reward head's weights (:func:`linear_weights`)."""
+    initial_weights: dict[str, float]
+    """The same head's weights before training."""
     showcase: Levels = field(repr=False)
     """One test level (a batch of one) for figures: see :func:`showcase_index`."""
     reward_map: np.ndarray = field(repr=False)
     """(H, W) float. The mesa-objective on the showcase level."""
     path: np.ndarray = field(repr=False)
     """(T + 1, 2) int64. The greedy agent's cells on the showcase level."""
+
+    def weight_gap(self, initial: bool = False) -> float:
+        """The exit weight minus the marker weight of the linear head, after training (or before
+        it, with ``initial``)."""
+        weights = self.initial_weights if initial else self.weights
+        return weights["exit"] - weights["marker"]
 
 
 @dataclass
@@ -131,6 +149,33 @@ class ObjectiveDriftResult:
             ]
         )
 
+    def decorrelated_levels(self, decorrelated_fraction: float) -> int:
+        """How many of each run's training levels are decorrelated at q: round(q * levels)."""
+        check_choice(
+            "decorrelated_fraction", decorrelated_fraction, self.config.decorrelated_fractions
+        )
+        return int(round(decorrelated_fraction * self.config.train_levels))
+
+    def stats(self, decorrelated_fraction: float, exit_salience: float | None = None) -> dict:
+        """Over the seeds at one q and salience (default: the first swept): the mean, lowest and
+        highest test share on the exit and on the marker, the mean share of reward-map peaks on
+        the marker, and the lowest training success. Keys ``mean_exit``, ``min_exit``,
+        ``max_exit``, ``mean_proxy``, ``min_proxy``, ``max_proxy``, ``mean_peak_on_proxy``,
+        ``min_train_success``."""
+        check_choice(
+            "decorrelated_fraction", decorrelated_fraction, self.config.decorrelated_fractions
+        )
+        rows = [row for row in self.table(exit_salience) if row["q"] == decorrelated_fraction]
+        figures = {}
+        for outcome in ("exit", "proxy"):
+            values = [row[outcome] for row in rows]
+            figures[f"mean_{outcome}"] = float(np.mean(values))
+            figures[f"min_{outcome}"] = float(np.min(values))
+            figures[f"max_{outcome}"] = float(np.max(values))
+        figures["mean_peak_on_proxy"] = float(np.mean([row["peak_on_proxy"] for row in rows]))
+        figures["min_train_success"] = float(np.min([row["train_success"] for row in rows]))
+        return figures
+
     def table(self, exit_salience: float | None = None) -> list[dict]:
         """One row per run at ``exit_salience`` (default: the first swept): q, seed, the test
         settle rates, the share of reward-map peaks on the marker, and training success."""
@@ -169,6 +214,7 @@ class ObjectiveDriftResult:
                     float(np.mean([p.test_rates["exit"] for p in chosen])), 4
                 )
         figures["min_train_success"] = round(min(p.train_success for p in self.points), 4)
+        figures["max_proxy_rate"] = round(max(p.test_rates["proxy"] for p in self.points), 4)
         figures["train_seconds"] = round(self.train_seconds, 3)
         return figures
 
@@ -231,6 +277,8 @@ def summarise(run: ProxyRun) -> DriftPoint:
         test_rates=dict(run.test_rates),
         peak_rates=metrics.peak_rates(run.test_levels, run.model.mesa_objective(run.test_levels)),
         reading=read_objective_for(run.model, run.test_levels.config),
+        weights=linear_weights(run.model),
+        initial_weights=linear_weights(initial_planner(run.config)),
         showcase=showcase,
         reward_map=run.model.mesa_objective(showcase)[0],
         path=walk.paths[0],

@@ -1,5 +1,7 @@
 """Experiment ``planner-vs-reactive``: search that scales with the maze, heuristics that do not.
 
+Used by chapter 2 (the paper's section 2.1).
+
 Two models learn the same task by imitation of the BFS expert
 (:func:`demos.training.base_optimizers.imitate`) on mazes of one size (default 7x7; the marker sits
 on the exit in every level, so there is no proxy to confuse them):
@@ -88,6 +90,9 @@ class PlannerVsReactiveResult:
     """The fresh test mazes by side: ``{train_size: , large_size: }``."""
     histories: dict[str, TrainingHistory] = field(repr=False)
     """Imitation loss during training: ``{"planner": , "reactive": }``."""
+    reactive_success_large_exit_in_view: float = float("nan")
+    """The reactive agent's success on the large mazes whose exit lies inside its receptive
+    field at the start (NaN if there are none; None in :meth:`summary`)."""
 
     @property
     def parameters(self) -> dict[str, int]:
@@ -113,6 +118,10 @@ class PlannerVsReactiveResult:
             None if math.isnan(out_of_view) else round(out_of_view, 4)
         )
         out["large_exit_out_of_view_share"] = round(self.large_exit_out_of_view_share, 4)
+        in_view = self.reactive_success_large_exit_in_view
+        out["reactive_success_large_exit_in_view"] = (
+            None if math.isnan(in_view) else round(in_view, 4)
+        )
         out["planner_steps_train_size"] = planning_steps_for(self.config, self.config.train_size)
         out["planner_steps_large"] = planning_steps_for(self.config, self.config.large_size)
         out["reactive_receptive_radius"] = self.reactive.radius
@@ -161,11 +170,16 @@ def run_planner_vs_reactive(
         reactive_out = rollouts.success_rate(models["reactive"], large.subset(out_of_view))
     else:
         reactive_out = float("nan")
+    if (~out_of_view).any():
+        reactive_in = rollouts.success_rate(models["reactive"], large.subset(~out_of_view))
+    else:
+        reactive_in = float("nan")
     return PlannerVsReactiveResult(
         config=config,
         success=success,
         reactive_success_large_exit_out_of_view=reactive_out,
         large_exit_out_of_view_share=float(out_of_view.mean()),
+        reactive_success_large_exit_in_view=reactive_in,
         train_seconds={name: history.train_seconds for name, history in histories.items()},
         planner=models["planner"],
         reactive=models["reactive"],

@@ -1,11 +1,13 @@
 """Experiment ``planning-budget``: how much search a planner needs, and what memory saves.
 
-The paper (section 2.2) names the amount of computation a model may spend as a lever on
-mesa-optimization: the more a model can compute, the wider its algorithmic range, and a penalty on
-computation time disfavours search. Our planner's search is K steps of value iteration, so we
-train one planner per K (hard-coded search, linear reward head, imitation of the BFS expert) on
-mazes of each size and record how often it reaches the exit. With a cost per step
-(:func:`demos.training.compute_cost.best_steps`) the notebook finds the K that still pays.
+Used by chapter 2. The paper (section 2.2) names the amount of computation a model may spend as
+a lever on mesa-optimization: a model that may compute more can hold a longer search (its
+capacity), and a penalty on computation time disfavours search. Our planner's search is K steps
+of value iteration, so we train one planner per K (hard-coded search, linear reward head,
+imitation of the BFS expert) on mazes of each size and record how often it reaches the exit. With
+a cost per step
+(:meth:`PlanningBudgetResult.best_steps`, through :mod:`demos.analysis.compute_cost`) the result
+gives the K that still pays.
 
 A second part measures *statefulness*. The planner trained with the largest K is run with one
 planning step per move, once forgetting its values between moves and once keeping them
@@ -87,6 +89,34 @@ class PlanningBudgetResult:
             out.append(int(self.planning_steps[enough[0]]) if len(enough) else -1)
         return np.array(out)
 
+    def net_value(self, size_index: int, cost_per_step: float) -> dict[str, np.ndarray]:
+        """Training success and success minus ``cost_per_step`` times K, at K = 0 (no search,
+        success 0) and every trained K, for the mazes of ``config.sizes[size_index]``.
+
+        Returns:
+            ``{"steps": (k + 1,) int, "success": (k + 1,) float, "value": (k + 1,) float}``.
+        """
+        success = self.train_success[size_index]
+        steps = np.concatenate([[0], self.planning_steps])
+        with_zero = np.concatenate([[0.0], success])
+        return {
+            "steps": steps,
+            "success": with_zero,
+            "value": compute_cost.net_value(with_zero, steps, cost_per_step),
+        }
+
+    def best_steps(self, size_index: int, cost_per_step: float) -> int:
+        """The K a base optimizer charging ``cost_per_step`` per step would keep (0: none)."""
+        return compute_cost.best_steps(
+            self.train_success[size_index], self.planning_steps, cost_per_step
+        )
+
+    def break_even_costs(self) -> np.ndarray:
+        """(sizes,) float: the cost per step above which no search pays, per maze size."""
+        return np.array(
+            [compute_cost.break_even_cost(row, self.planning_steps) for row in self.train_success]
+        )
+
     def summary(self) -> dict:
         """The figures the command line prints."""
         figures = {}
@@ -95,9 +125,8 @@ class PlanningBudgetResult:
             figures[f"size{size}_test_success_K1"] = round(float(self.test_success[i, 0]), 4)
             figures[f"size{size}_test_success_Kmax"] = round(float(self.test_success[i, -1]), 4)
             figures[f"size{size}_smallest_sufficient_K"] = int(sufficient[i])
-            figures[f"size{size}_break_even_cost"] = round(
-                compute_cost.break_even_cost(self.train_success[i], self.planning_steps), 4
-            )
+            figures[f"size{size}_break_even_cost"] = round(float(self.break_even_costs()[i]), 4)
+            figures[f"size{size}_mean_path"] = round(float(self.path_lengths[i]), 4)
             figures[f"size{size}_stateless_one_step"] = round(float(self.stateless_one_step[i]), 4)
             figures[f"size{size}_stateful_one_step"] = round(float(self.stateful_one_step[i]), 4)
         figures["train_seconds"] = round(self.train_seconds, 3)

@@ -1,5 +1,7 @@
 """Experiment ``proxy-shift``: the mesa-objective a planner learns, and how it drifts under shift.
 
+Used by chapters 1 and 3 (the paper's sections 1.3 and 3.1).
+
 A base optimizer trains a :class:`demos.agents.planners.Planner` (hard-coded search, learned reward
 head) on levels where the coloured marker (the proxy) sits on the exit (the base objective),
 except in a ``decorrelated_fraction`` q of them. On the training distribution "go to the marker"
@@ -40,6 +42,12 @@ class ProxyShiftResult(ProxyRun):
     peak_rates: dict[str, float]
     """Where the mesa-objective (reward map) peaks on the test levels: ``{"exit": , "proxy": ,
     "neither": }``."""
+
+    def hidden_window(self, threshold: float = 0.95, proxy_level: float = 0.5) -> dict:
+        """:func:`demos.analysis.metrics.hidden_window` of the run's history (which needs
+        ``eval_every > 0``): when a near-perfect training score sat next to a proxy-seeker at
+        test."""
+        return metrics.hidden_window(self.history, threshold, proxy_level)
 
     def summary(self) -> dict:
         """The figures the command line prints."""

@@ -1,5 +1,7 @@
 """Experiment ``suboptimality``: a proxy-seeker that looks aligned while its search is short.
 
+Used by chapter 3 (the paper's section 3.1, suboptimality alignment).
+
 Two planners from the chapter's ``proxy-shift`` runs
 (:func:`demos.training.proxy_training.trained`):
 
@@ -108,6 +110,25 @@ class SuboptimalityResult:
         if outcome not in ("exit", "proxy", "neither"):
             raise ValueError(f"outcome must be one of exit, proxy, neither, got {outcome!r}")
         return np.array([rates[outcome] for rates in self.rates[model]])
+
+    def aligned_range(self, model: str = "proxy-seeking") -> tuple[int, int] | None:
+        """The smallest and largest test K at which every agent of ``model`` settles on the exit
+        and none on the marker (None if there is no such K)."""
+        proxy, exit_ = self.curve(model, "proxy"), self.curve(model, "exit")
+        aligned = [
+            k
+            for k, p, e in zip(self.planning_steps, proxy, exit_, strict=True)
+            if p == 0 and e == 1
+        ]
+        return (min(aligned), max(aligned)) if aligned else None
+
+    def exit_beyond(self, steps: int) -> float:
+        """Share of test levels whose exit is more than ``steps`` moves from the start."""
+        levels = self.test_levels
+        distance = levels.distances("exit")[
+            np.arange(len(levels)), levels.start[:, 0], levels.start[:, 1]
+        ]
+        return float(np.mean(distance > steps))
 
     def summary(self) -> dict:
         """Both planners' proxy and exit rates at the smallest, the training and the largest K."""

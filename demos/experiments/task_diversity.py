@@ -1,5 +1,7 @@
 """Experiment ``task-diversity``: a planner against a reactive policy as the training mazes vary.
 
+Used by chapter 2 (the paper's section 2.1).
+
 The paper (section 2.1) argues that the more diverse the task instances a base optimizer must
 handle, the more it gains from a learned algorithm that searches, since search handles each new
 instance on the spot while heuristics must be paid for case by case. This experiment runs
@@ -102,13 +104,22 @@ class TaskDiversityResult:
     def summary(self) -> dict:
         """The figures the command line prints."""
         out = {}
-        large = len(self.config.test_sizes) - 1
+        sizes = self.config.test_sizes
+        large = len(sizes) - 1
         for i, n in enumerate(self.config.train_levels):
             for model in MODELS:
                 out[f"{model}_train_success_n{n}"] = round(float(self.train_success[model][i]), 4)
-                out[f"{model}_success_size{self.config.test_sizes[large]}_n{n}"] = round(
+                out[f"{model}_success_size{sizes[large]}_n{n}"] = round(
                     float(self.test_success[model][i, large]), 4
                 )
+                if self.config.train_size in sizes and self.config.train_size != sizes[large]:
+                    same = sizes.index(self.config.train_size)
+                    out[f"{model}_success_size{self.config.train_size}_n{n}"] = round(
+                        float(self.test_success[model][i, same]), 4
+                    )
+        for model in MODELS:
+            out[f"{model}_worst_test_success"] = round(float(self.test_success[model].min()), 4)
+            out[f"{model}_parameters"] = self.parameters[model]
         out["train_seconds"] = round(self.train_seconds, 3)
         return out
 

@@ -1,5 +1,7 @@
 """Experiment ``unidentifiability``: equally good training fits, different mesa-objectives.
 
+Used by chapter 3 (the paper's sections 3.2 and 3.3).
+
 Several planners are trained with the same settings and different seeds (so different initial
 weights), by imitation of the BFS expert of the exit, on levels where the marker (the proxy) always
 sits on the exit (q = 0) and, by default, shows exactly as brightly as the exit. The training data

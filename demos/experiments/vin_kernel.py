@@ -1,5 +1,7 @@
 """Experiment ``vin-kernel``: a planner whose planning step is learned; does it learn to search?
 
+Used by chapter 2 (the paper's section 2.2, hard-coded optimization and reachability).
+
 A :class:`demos.agents.planners.Planner` of the ``"learned"`` variant (a Value Iteration Network) is
 trained by imitation of the BFS expert on small mazes. Nothing tells it how the agent moves: each
 of its five action channels has a 3x3 kernel, a probability distribution over the cells around
@@ -15,10 +17,13 @@ What comes out:
   K = 2 the planner sees only two cells ahead and mostly wanders, with K larger than the longest
   path it nearly always arrives. A policy that had memorised moves would not improve when given
   more computation.
+- **The same test for a hard-coded planner.** A planner with the true moves built in, trained on
+  the same mazes with K = ``max_train_k``, tested at the same K: the reference curve.
 - **The learned planning step itself.** :func:`demos.agents.planners.kernel_distance` of the kernels
   falls during training from about 8/9 (uniform kernels) towards 0 (the true moves). The history
-  records it, with each move's distance, and keeps weight snapshots so a figure can replay the
-  kernels taking shape.
+  records it, with each move's distance, and keeps weight snapshots; at the ``replay_steps`` the
+  result restores them and tests each snapshot on the larger mazes at every K (:attr:`replay`),
+  so a figure can show the kernels and the success curve taking shape together.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seeded
 from demos.core.validation import check_int
 from demos.experiments import register
-from demos.training import base_optimizers, rollouts
+from demos.training import base_optimizers, rollouts, step_budget
 from demos.worlds.mazes import ACTION_NAMES, LevelConfig, Levels, generate_levels
 
 MAX_TEST_SIZE = 32
@@ -70,6 +75,13 @@ class VinKernelConfig(Config):
     success (0: first and last step only)."""
     snapshot_every: int = ranged(10, 0, 100_000)
     """Training steps between weight snapshots in ``history.snapshots`` (0: none)."""
+    replay_steps: tuple[int, ...] = ranged(
+        (0, 10, 20, 30, 40, 50, 60, 80, 100, 150), 0, 100_000, increasing=True
+    )
+    """Training steps at which the learned planner is restored and tested at every K, for the
+    replay; steps with no snapshot (see snapshot_every) are left out."""
+    hard_coded_steps: int = ranged(60, 0, 100_000)
+    """Adam steps of the hard-coded comparison planner (0: no comparison)."""
     seed: int = ranged(0, 0, MAX_SEED)
     """Seed for levels, initial weights and the K drawn each step."""
 
@@ -114,6 +126,11 @@ class VinKernelResult:
     history: base_optimizers.TrainingHistory = field(repr=False)
     """``loss``, ``kernel_distance``, ``distance_<move>`` and ``train_success`` during training,
     and weight ``snapshots`` every ``snapshot_every`` steps."""
+    hard_coded_success_by_k: dict[int, float] = field(default_factory=dict)
+    """Test-time K -> success of the hard-coded comparison planner (empty: no comparison)."""
+    replay: list[dict] = field(default_factory=list, repr=False)
+    """One dict per replay step: ``step``, ``kernels`` ((5, 3, 3), in the order of the true
+    moves), ``distance`` (float) and ``success`` ((len(test_ks),) pooled success at each K)."""
 
     @property
     def snapshot_steps(self) -> list[int]:
@@ -132,10 +149,30 @@ class VinKernelResult:
             f"step must be one of the snapshot steps {self.snapshot_steps}, got {step!r}"
         )
 
+    def replay_frame(self, step: int) -> dict:
+        """The replay dict of training step ``step`` (one of ``config.replay_steps``)."""
+        for frame in self.replay:
+            if frame["step"] == step:
+                return frame
+        steps = [frame["step"] for frame in self.replay]
+        raise ValueError(f"step must be one of the replay steps {steps}, got {step!r}")
+
+    def halving_step(self) -> int:
+        """The first replay step at which the kernel distance is below half its initial value
+        (-1 if none is)."""
+        for frame in self.replay:
+            if frame["distance"] < 0.5 * self.initial_kernel_distance:
+                return int(frame["step"])
+        return -1
+
     def summary(self) -> dict:
         """The figures the command line prints."""
         return {
             "success_by_k": {str(k): round(v, 4) for k, v in self.success_by_k.items()},
+            "hard_coded_success_by_k": {
+                str(k): round(v, 4) for k, v in self.hard_coded_success_by_k.items()
+            },
+            "halving_step": self.halving_step(),
             "kernel_distance": round(self.kernel_distance, 4),
             "initial_kernel_distance": round(self.initial_kernel_distance, 4),
             "move_distances": {name: round(v, 4) for name, v in self.move_distances.items()},
@@ -241,6 +278,15 @@ def run_vin_kernel(config: VinKernelConfig, progress: bool = False) -> VinKernel
         k: float(np.mean([by_size[size][k] for size in config.test_sizes])) for k in config.test_ks
     }
     final = kernel_figures(model)
+    hard_coded = None
+    if config.hard_coded_steps:
+        hard_coded = step_budget.train_by_planning_steps(
+            train,
+            train,
+            [config.max_train_k],
+            train_steps=config.hard_coded_steps,
+            generator=torch.Generator().manual_seed(config.seed),
+        )["models"][0]
     return VinKernelResult(
         config=config,
         success_by_k=success_by_k,
@@ -254,4 +300,49 @@ def run_vin_kernel(config: VinKernelConfig, progress: bool = False) -> VinKernel
         train_levels=train,
         test_levels=tests,
         history=history,
+        hard_coded_success_by_k=(
+            {}
+            if hard_coded is None
+            else dict(zip(config.test_ks, _pooled(hard_coded, tests, config.test_ks), strict=True))
+        ),
+        replay=_replay(model, history, tests, config),
     )
+
+
+def _pooled(model, tests: dict[int, Levels], ks) -> list[float]:
+    """Success at each K, pooled over the test sizes."""
+    tensors = {size: planners.encode(levels) for size, levels in tests.items()}
+    return [
+        float(
+            np.mean(
+                [
+                    rollouts.success_rate(model, levels, k, tensors[size])
+                    for size, levels in tests.items()
+                ]
+            )
+        )
+        for k in ks
+    ]
+
+
+def _replay(model: planners.Planner, history, tests: dict[int, Levels], config) -> list[dict]:
+    """Restore the snapshots at ``config.replay_steps`` into a copy and test each at every K."""
+    replica = planners.Planner("learned", steps=config.max_train_k)
+    replica.load_state_dict(model.state_dict())
+    frames = []
+    kept = {taken for taken, _ in history.snapshots}
+    for step in config.replay_steps:
+        if step not in kept:
+            continue
+        history.restore(replica, step)
+        kernels = replica.backup.kernels().detach().reshape(-1, 3, 3).numpy()
+        channels, distances = planners.match_kernels(kernels)
+        frames.append(
+            {
+                "step": int(step),
+                "kernels": kernels[list(channels)],
+                "distance": float(distances.mean()),
+                "success": np.array(_pooled(replica, tests, config.test_ks)),
+            }
+        )
+    return frames

@@ -13,21 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from demos.agents import planners
-from demos.agents.linear_attention import LinearSelfAttention
 from demos.agents.planners import true_kernels
-from demos.analysis import compute_cost, gradient_step
 from demos.analysis import optimization_power as toy
-from demos.core.validation import check_int
 from demos.figures.drawing import draw_maze
 from demos.figures.style import COLORS, CURVE_COLORS, FONT, HEATMAP, OKABE_ITO, style_axes
-from demos.training.rollouts import success_rate
 from demos.worlds.mazes import ACTION_NAMES
-from demos.worlds.regression_tasks import sample_tasks
 
 SERIES = {
     "planner": dict(color=COLORS["planner"], linestyle="-", marker="o"),
@@ -47,16 +40,22 @@ MATRIX_CMAP = "PuOr"
 # ----------------------------------------------------------------------------- the toy model
 
 
-def draw_power_curve(ax: Axes, budget: float, tasks: float, kind: str, scale: float = 1.0) -> Axes:
+def draw_power_curve(ax: Axes, result, budget: float, tasks: float, kind: str) -> Axes:
     """Power per task instance against the mesa-optimizer's power x, with the optimum x* marked.
+
+    Args:
+        ax: the axes to draw in.
+        result: an ``optimization-power`` result
+            (:class:`demos.experiments.optimization_power.OptimizationPowerResult`).
+        budget, tasks, kind: a point of its grid.
 
     Labels sit on the curves rather than in a legend, which keeps a live redraw fast.
     """
-    cap = toy.max_mesa_power(budget, kind, scale)
-    xs = np.linspace(0.0, cap, 200)
-    power = toy.power_per_task(xs, budget, tasks, kind, scale)
-    best = toy.optimal_mesa_power(budget, tasks, kind, scale)
-    at_best = float(toy.power_per_task(best, budget, tasks, kind, scale))
+    key = (budget, float(tasks), kind)
+    xs, power = result.curves[key]
+    best = result.optimum[key]
+    at_best = float(np.interp(best, xs, power))
+    cap = result.ceiling[(budget, kind)]
     ax.plot(xs, power, color=COLORS["planner"], lw=2)
     ax.axhline(budget / tasks, color=COLORS["neither"], ls=":", lw=1.5)
     ax.text(
@@ -72,26 +71,26 @@ def draw_power_curve(ax: Axes, budget: float, tasks: float, kind: str, scale: fl
     ax.set_ylim(0, max(float(power.max()), budget / tasks) * 1.15)
     return style_axes(
         ax,
-        f"{toy.FORMULAS[kind]}, c = {scale:g}: x* = {best:.2f}",
+        f"{toy.FORMULAS[kind]}, c = {result.config.scale:g}: x* = {best:.2f}",
         "search power x built into the model",
         "(P − f(x)) / N + x",
     )
 
 
 def draw_search_vs_tasks(
-    ax: Axes, budget: float, kind: str, scale: float = 1.0, tasks: float | None = None
+    ax: Axes, result, budget: float, kind: str, tasks: float | None = None
 ) -> Axes:
-    """The optimal search power x* against the number N of task instances (log axis)."""
-    ns = np.geomspace(1, 1000, 120)
-    best = [toy.optimal_mesa_power(budget, n, kind, scale) for n in ns]
-    ax.plot(ns, best, color=COLORS["mesa_objective"], lw=2, label="x*: search power")
-    cap = toy.max_mesa_power(budget, kind, scale)
+    """The optimal search power x* against the number N of task instances (log axis), from an
+    ``optimization-power`` result."""
+    best = result.optimum_by_tasks[(budget, kind)]
+    ax.plot(result.task_axis, best, color=COLORS["mesa_objective"], lw=2, label="x*: search power")
+    cap = result.ceiling[(budget, kind)]
     ax.axhline(cap, color=COLORS["neither"], ls=":", lw=1.5, label="budget spent: x_max")
     title = "More task instances, more search"
     if tasks is not None:
-        here = toy.optimal_mesa_power(budget, tasks, kind, scale)
+        key = (budget, float(tasks), kind)
+        here, share = result.optimum[key], result.share[key]
         ax.plot([tasks], [here], "o", color="black", ms=7, label=f"N = {tasks:g}")
-        share = toy.mesa_share(budget, tasks, kind, scale)
         title = f"P = {budget:g}, N = {tasks:g}: {share:.0%} of the power from search"
     ax.set_xscale("log")
     ax.set_xticks([1, 10, 100, 1000], ["1", "10", "100", "1000"])  # plain labels: no mathtext
@@ -101,23 +100,22 @@ def draw_search_vs_tasks(
     return style_axes(ax, title, "task instances N (log scale)", "x*")
 
 
-def render_search_toy(fig: Figure, budget: float, tasks: float, kind: str, scale: float) -> None:
+def render_search_toy(fig: Figure, result, budget: float, tasks: float, kind: str) -> None:
     """Explorable frame: the power curve at (P, N) and x* against N."""
     left, right = fig.subplots(1, 2)
-    draw_power_curve(left, budget, tasks, kind, scale)
-    draw_search_vs_tasks(right, budget, kind, scale, tasks)
+    draw_power_curve(left, result, budget, tasks, kind)
+    draw_search_vs_tasks(right, result, budget, kind, tasks)
     fig.subplots_adjust(left=0.08, right=0.92, bottom=0.15, top=0.9, wspace=0.35)
 
 
-def describe_search_toy(budget: float, tasks: float, kind: str, scale: float) -> str:
+def describe_search_toy(result, budget: float, tasks: float, kind: str) -> str:
     """Alt text of :func:`render_search_toy`."""
-    best = toy.optimal_mesa_power(budget, tasks, kind, scale)
-    share = toy.mesa_share(budget, tasks, kind, scale)
+    key = (budget, float(tasks), kind)
     return (
-        f"Toy model with cost {toy.FORMULAS[kind]}, c = {scale:g}, budget P = {budget:g} and "
-        f"N = {tasks:g} task instances. Left: optimization power per task against the search "
-        f"power x; it peaks at x* = {best:.2f}. Right: x* rises with N; at this N search "
-        f"supplies {share:.0%} of the power each task gets."
+        f"Toy model with cost {toy.FORMULAS[kind]}, c = {result.config.scale:g}, budget "
+        f"P = {budget:g} and N = {tasks:g} task instances. Left: optimization power per task "
+        f"against the search power x; it peaks at x* = {result.optimum[key]:.2f}. Right: x* rises "
+        f"with N; at this N search supplies {result.share[key]:.0%} of the power each task gets."
     )
 
 
@@ -270,18 +268,22 @@ def draw_description_lengths(ax: Axes, results: Mapping[str, object]) -> Axes:
 # ----------------------------------------------------------------------------- planning budget
 
 
-def draw_planning_budget(
-    ax: Axes, planning_steps, success, cost_per_step: float, label: str, index: int = 0
-) -> Axes:
-    """Success and net value (success − cost·K) against K, the chosen K* marked."""
-    color = CURVE_COLORS[index % len(CURVE_COLORS)]
-    steps = np.concatenate([[0], planning_steps])
-    success = np.concatenate([[0.0], success])
-    value = compute_cost.net_value(success, steps, cost_per_step)
-    best = compute_cost.best_steps(success[1:], steps[1:], cost_per_step)
-    ax.plot(steps, success, color=color, lw=1.5, ls=":", marker="o", ms=3, alpha=0.7)
+def draw_planning_budget(ax: Axes, result, size_index: int, cost_per_step: float) -> Axes:
+    """Success and net value (success − cost·K) against K for one maze size of a
+    ``planning-budget`` result, the chosen K* marked."""
+    color = CURVE_COLORS[size_index % len(CURVE_COLORS)]
+    curve = result.net_value(size_index, cost_per_step)
+    steps, value = curve["steps"], curve["value"]
+    best = result.best_steps(size_index, cost_per_step)
+    size = result.config.sizes[size_index]
+    ax.plot(steps, curve["success"], color=color, lw=1.5, ls=":", marker="o", ms=3, alpha=0.7)
     ax.plot(
-        steps, value, color=color, lw=2, ls=("-", "--")[index % 2], label=f"{label}: K* = {best}"
+        steps,
+        value,
+        color=color,
+        lw=2,
+        ls=("-", "--")[size_index % 2],
+        label=f"{size}x{size}: K* = {best}",
     )
     ax.plot([best], [value[list(steps).index(best)]], "*", ms=15, color=color, mec="black")
     return ax
@@ -290,10 +292,8 @@ def draw_planning_budget(
 def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
     """Explorable frame for :mod:`demos.experiments.planning_budget`: net value against K."""
     ax = fig.subplots()
-    for i, size in enumerate(result.config.sizes):
-        draw_planning_budget(
-            ax, result.planning_steps, result.train_success[i], cost_per_step, f"{size}x{size}", i
-        )
+    for i in range(len(result.config.sizes)):
+        draw_planning_budget(ax, result, i, cost_per_step)
     ax.axhline(0, color="black", lw=0.8)
     ax.set_xticks([0, *(int(k) for k in result.planning_steps)])
     ax.set_ylim(-0.6, 1.05)
@@ -315,12 +315,10 @@ def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
 
 def describe_planning_budget(result, cost_per_step: float) -> str:
     """Alt text of :func:`render_planning_budget`."""
-    parts = []
-    for i, size in enumerate(result.config.sizes):
-        best = compute_cost.best_steps(
-            result.train_success[i], result.planning_steps, cost_per_step
-        )
-        parts.append(f"{size}x{size} mazes: K* = {best}")
+    parts = [
+        f"{size}x{size} mazes: K* = {result.best_steps(i, cost_per_step)}"
+        for i, size in enumerate(result.config.sizes)
+    ]
     return (
         f"Success and net value against planning steps K with a cost of {cost_per_step:g} per "
         f"step. Best number of steps: " + "; ".join(parts) + " (K* = 0 means no search)."
@@ -368,54 +366,6 @@ def draw_simplicity_time(ax: Axes, boundaries: Mapping[str, float]) -> Axes:
 # ----------------------------------------------------------------------------- in-context GD
 
 
-def layer_from_matrices(matrices: Mapping[str, np.ndarray]) -> LinearSelfAttention:
-    """A :class:`demos.agents.linear_attention.LinearSelfAttention` holding a snapshot's ``value``
-    and ``key_query`` matrices, each (d + 1, d + 1)."""
-    key_query = np.asarray(matrices["key_query"], dtype=np.float32)
-    dim = key_query.shape[0] - 1
-    layer = LinearSelfAttention(check_int("dim", dim, 1, 256), init_scale=0.0)
-    with torch.no_grad():
-        layer.key_query.copy_(torch.from_numpy(key_query))
-        layer.value.copy_(torch.from_numpy(np.asarray(matrices["value"], dtype=np.float32)))
-    return layer
-
-
-def replay_incontext(result, prompts: int = 200, seed: int = 1) -> list[dict]:
-    """For each training snapshot of an ``incontext-gd`` result: its matrices, the matching GD
-    construction, and both predictors' outputs on the same ``prompts`` fresh prompts.
-
-    Returns:
-        A list of dicts with ``step``, ``learned`` and ``constructed`` (matrix dicts),
-        ``layer`` and ``gd`` ((prompts,) float predictions) and ``cosine`` between them.
-    """
-    config = result.config
-    tasks = sample_tasks(
-        prompts,
-        config.dim,
-        config.context_size,
-        torch.Generator().manual_seed(seed),
-        config.input_scale,
-        config.noise_std,
-    )
-    gd = gradient_step.gd_one_step_predict(tasks.xs, tasks.ys, tasks.query, result.gd_step_size)
-    frames = []
-    for step, matrices in result.snapshots:
-        with torch.no_grad():
-            layer = layer_from_matrices(matrices)(tasks.xs, tasks.ys, tasks.query)
-        frames.append(
-            {
-                "step": step,
-                "learned": matrices,
-                "constructed": gradient_step.matching_gd_matrices(matrices, result.gd_step_size),
-                "layer": layer.numpy(),
-                "gd": gd.numpy(),
-                "cosine": gradient_step.cosine_similarity(layer, gd),
-                "target": tasks.target.numpy(),
-            }
-        )
-    return frames
-
-
 def draw_matrix(ax: Axes, matrix: np.ndarray, title: str, limit: float | None = None) -> Axes:
     """A weight matrix as a diverging heatmap centred on zero, with faint cell borders."""
     matrix = np.asarray(matrix, dtype=float)
@@ -428,9 +378,10 @@ def draw_matrix(ax: Axes, matrix: np.ndarray, title: str, limit: float | None = 
     return ax
 
 
-def render_incontext(fig: Figure, frames: Sequence[dict], step: int) -> None:
-    """Explorable frame: learned Q and P beside the GD construction, and predictions compared."""
-    frame = next(f for f in frames if f["step"] == step)
+def render_incontext(fig: Figure, result, step: int) -> None:
+    """Explorable frame of an ``incontext-gd`` result at one snapshot step: learned Q and P beside
+    the GD construction, and the two predictors' outputs compared."""
+    frame = result.replay_frame(step)
     grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.9], wspace=0.25, hspace=0.35)
     learned, constructed = frame["learned"], frame["constructed"]
     limit_q = max(np.abs(learned["key_query"]).max(), np.abs(constructed["key_query"]).max())
@@ -463,9 +414,9 @@ def render_incontext(fig: Figure, frames: Sequence[dict], step: int) -> None:
     fig.subplots_adjust(left=0.03, right=0.98, bottom=0.15, top=0.88)
 
 
-def describe_incontext(frames: Sequence[dict], step: int) -> str:
+def describe_incontext(result, step: int) -> str:
     """Alt text of :func:`render_incontext`."""
-    frame = next(f for f in frames if f["step"] == step)
+    frame = result.replay_frame(step)
     return (
         f"After {step} training steps: heatmaps of the layer's key-query matrix Q and value matrix "
         f"P next to the matrices that compute one step of gradient descent, and a scatter of the "
@@ -475,64 +426,6 @@ def describe_incontext(frames: Sequence[dict], step: int) -> str:
 
 
 # ----------------------------------------------------------------------------- learned backup
-
-
-def replay_vin(result, hard_coded=None, steps: Sequence[int] | None = None) -> dict:
-    """Replay a ``vin-kernel`` result's training for the explorable figure.
-
-    For each snapshot step in ``steps`` (default: all of them) the learned planner is restored
-    and tested on the result's larger test mazes at every test-time K of its config; its kernels
-    are put in the order of the true moves (:func:`demos.agents.planners.match_kernels`).
-
-    Args:
-        result: a :class:`demos.experiments.vin_kernel.VinKernelResult`.
-        hard_coded: optional trained hard-coded :class:`demos.agents.planners.Planner`, tested on
-            the same mazes at the same K for comparison.
-        steps: snapshot steps to replay.
-
-    Returns:
-        dict with ``ks`` (list of K), ``frames`` (list of dicts: ``step``, ``kernels`` (5, 3, 3)
-        in move order, ``distance`` (float) and ``success`` ((len(ks),) pooled success)) and
-        ``hard_coded`` ((len(ks),) success, or None).
-    """
-    config = result.config
-    ks = list(config.test_ks)
-    steps = result.snapshot_steps if steps is None else list(steps)
-    tensors = {size: planners.encode(levels) for size, levels in result.test_levels.items()}
-
-    def pooled(model) -> np.ndarray:
-        return np.array(
-            [
-                np.mean(
-                    [
-                        success_rate(model, levels, k, tensors[size])
-                        for size, levels in result.test_levels.items()
-                    ]
-                )
-                for k in ks
-            ]
-        )
-
-    replica = planners.Planner("learned", steps=config.max_train_k)
-    frames = []
-    for step in steps:
-        result.history.restore(replica, step)
-        kernels = result.kernels_at(step)
-        channels, distances = planners.match_kernels(kernels)
-        frames.append(
-            {
-                "step": step,
-                "kernels": kernels[list(channels)],
-                "distance": float(distances.mean()),
-                "success": pooled(replica),
-            }
-        )
-    return {
-        "ks": ks,
-        "frames": frames,
-        "hard_coded": None if hard_coded is None else pooled(hard_coded),
-        "discount": float(result.model.backup.discount),
-    }
 
 
 def kernel_mosaic(rows: Sequence[np.ndarray]) -> np.ndarray:
@@ -552,25 +445,28 @@ def kernel_mosaic(rows: Sequence[np.ndarray]) -> np.ndarray:
     return mosaic
 
 
-def render_vin(fig: Figure, replay: Mapping, step: int) -> None:
-    """Explorable frame: the learned kernels against the true moves, and success against K."""
+def render_vin(fig: Figure, result, step: int) -> None:
+    """Explorable frame of a ``vin-kernel`` result at one replay step: the learned kernels against
+    the true moves, and success against K (with the hard-coded planner's for comparison)."""
     from matplotlib import colormaps
 
-    frame = next(f for f in replay["frames"] if f["step"] == step)
+    frame = result.replay_frame(step)
+    discount = float(result.model.backup.discount)
     left, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
-    mosaic = kernel_mosaic([frame["kernels"], true_kernels(replay["discount"])])
+    mosaic = kernel_mosaic([frame["kernels"], true_kernels(discount)])
     cmap = colormaps[HEATMAP].with_extremes(bad="white")
-    left.imshow(mosaic, cmap=cmap, vmin=0.0, vmax=replay["discount"])
+    left.imshow(mosaic, cmap=cmap, vmin=0.0, vmax=discount)
     left.set_xticks([4 * a + 1 for a in range(len(ACTION_NAMES))], ACTION_NAMES)
     left.set_yticks([1, 5], ["learned", "true"])
     left.tick_params(length=0, labelsize=FONT["tick"])
     for side in left.spines.values():
         side.set_visible(False)
     left.set_title("Where each action lands", fontsize=FONT["title"])
-    ks = replay["ks"]
+    ks = list(result.config.test_ks)
     ax.plot(ks, frame["success"], lw=2, label="learned backup", **SERIES["learned"])
-    if replay["hard_coded"] is not None:
-        ax.plot(ks, replay["hard_coded"], lw=2, label="hard-coded backup", **SERIES["hard-coded"])
+    if result.hard_coded_success_by_k:
+        hard = [result.hard_coded_success_by_k[k] for k in ks]
+        ax.plot(ks, hard, lw=2, label="hard-coded backup", **SERIES["hard-coded"])
     ax.set_xscale("log", base=2)
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.minorticks_off()
@@ -585,10 +481,10 @@ def render_vin(fig: Figure, replay: Mapping, step: int) -> None:
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.3)
 
 
-def describe_vin(replay: Mapping, step: int) -> str:
+def describe_vin(result, step: int) -> str:
     """Alt text of :func:`render_vin`."""
-    frame = next(f for f in replay["frames"] if f["step"] == step)
-    ks = replay["ks"]
+    frame = result.replay_frame(step)
+    ks = list(result.config.test_ks)
     return (
         f"After {step} training steps: the five learned 3x3 backup kernels above the true moves "
         f"(distance {frame['distance']:.2f}, 0 is exact), and success on larger mazes rising "

@@ -1,9 +1,14 @@
 """Box-and-arrow diagrams of the book's concepts, drawn in its one style without pyplot.
 
-Used by chapter 1. :func:`alignment_diagram` places the intended goal, the base objective, the
-mesa-objective and the behavioral objective on one line, with outer alignment and inner alignment
-as the two gaps between them, the base optimizer below, and the learned model drawn as a search
-around its own objective (a mesa-optimizer); :data:`ALIGNMENT_ALT` is its alt text. Colours come
+Used by chapters 1 and 3. :func:`alignment_diagram` (chapter 1) places the intended goal, the
+base objective, the mesa-objective and the behavioral objective on one line, with outer alignment
+and inner alignment as the two gaps between them, the base optimizer below, and the learned model
+drawn as a search around its own objective (a mesa-optimizer), with alt text
+:data:`ALIGNMENT_ALT`.
+:func:`proxy_causal_diagram` (chapter 3) draws the paper's causal view of proxy alignment (its
+section 3.1): side-effect, instrumental and general proxy alignment as three small causal
+graphs, each with the paper's and the book's examples placed beside it; :data:`CAUSAL_ALT` is its
+alt text. Colours come
 from :data:`demos.figures.style.COLORS`. The chapters' data figures are in the chapter modules
 (:mod:`demos.figures.introduction` and the others).
 """
@@ -165,6 +170,144 @@ def alignment_diagram(example: str = "maze", dpi: int = 80) -> Figure:
         "unintended optimization:\nsuch a search can appear\nwithout anyone building it",
         "left",
     )
+    return figure
+
+
+CAUSAL_ROWS = (
+    (
+        "Side-effect alignment",
+        (("mesa-objective", "base objective"),),
+        "pursuing what the model wants raises the base objective",
+        (
+            "paper: a cleaning robot that wants to sweep dusty floors; sweeping cleans them",
+            "book: the marker planner; in training its marker cell is the exit cell",
+            "book: keys and chests; the keys it values are what open chests",
+        ),
+    ),
+    (
+        "Instrumental alignment",
+        (("base objective", "mesa-objective"),),
+        "the base objective is the model's means to what it wants",
+        (
+            "paper: a cleaning robot that wants dust in its bag; the floor is where dust is",
+            "book: the paying exit; in training, reaching the exit is the only way to coins",
+        ),
+    ),
+    (
+        "Proxy alignment in general",
+        (("X", "mesa-objective"), ("X", "base objective")),
+        "some X raises both (X = one of the objectives gives a row above)",
+        (
+            "the model pursues X for its own objective, and in training X also raises the base",
+            "objective; both links hold only on the training distribution",
+        ),
+    ),
+)
+"""Rows of :func:`proxy_causal_diagram`: the kind, its arrows (cause, effect), what the arrows
+mean, and the examples placed beside it."""
+
+CAUSAL_ALT = (
+    "Three small causal graphs, one per row, each with examples to its right. Top row, "
+    "side-effect alignment: an arrow from the mesa-objective to the base objective; examples: a "
+    "cleaning robot that wants to sweep dusty floors, the book's marker planner, and the book's "
+    "keys-and-chests planner. Middle row, instrumental alignment: an arrow from the base "
+    "objective to the mesa-objective; examples: a cleaning robot that wants dust in its bag, and "
+    "the book's paying exit, where reaching the exit is the only way to coins in training. "
+    "Bottom row, proxy alignment in general: a node X with arrows to both the mesa-objective and "
+    "the base objective; the two rows above are the cases where X is one of the objectives."
+)
+"""Alt text of :func:`proxy_causal_diagram`."""
+
+_NODE_COLORS = {
+    "mesa-objective": COLORS["mesa_objective"],
+    "base objective": COLORS["base_objective"],
+    "X": COLORS["wall"],
+}
+
+
+def proxy_causal_diagram(dpi: int = 80) -> Figure:
+    """The paper's causal view of proxy alignment (its section 3.1), in the book's drawing.
+
+    Each row is a causal graph of the training distribution: an arrow means that raising the
+    parent raises the child there. Beside each graph, the paper's example and the book's toys
+    that sit in that position (:data:`CAUSAL_ROWS`).
+
+    Args:
+        dpi: int in [30, 300], the figure's resolution.
+
+    Returns:
+        A matplotlib Figure (9.6 x 5.8 inches), made without pyplot.
+    """
+    dpi = check_int("dpi", dpi, 30, 300)
+    figure, ax = new_figure(width=9.6, height=5.8, dpi=dpi)
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 6.2)
+    ax.set_axis_off()
+    ax.text(
+        9.95,
+        6.1,
+        "an arrow: raising one raises the other, on the training distribution",
+        ha="right",
+        fontsize=FONT["tick"],
+        color="#555555",
+        style="italic",
+    )
+    width, height = 1.35, 0.5
+    for row, (kind, arrows, meaning, examples) in enumerate(CAUSAL_ROWS):
+        base_y = 6 - 2 * (row + 1)
+        ax.text(0.05, base_y + 1.75, kind, fontsize=10, fontweight="bold", va="center")
+        ax.text(0.05, base_y + 1.42, meaning, fontsize=FONT["tick"], va="center", color="#333333")
+        if len(arrows) == 1:
+            ((cause, effect),) = arrows
+            places = {cause: (0.15, base_y + 0.45), effect: (2.55, base_y + 0.45)}
+        else:
+            places = {
+                "X": (0.15, base_y + 0.45),
+                "mesa-objective": (2.55, base_y + 0.78),
+                "base objective": (2.55, base_y + 0.12),
+            }
+        for name, (left, bottom) in places.items():
+            color = _NODE_COLORS[name]
+            ax.add_patch(
+                FancyBboxPatch(
+                    (left, bottom),
+                    width,
+                    height,
+                    boxstyle="round,pad=0.02,rounding_size=0.1",
+                    facecolor=_tint(color),
+                    edgecolor=color,
+                    lw=2.0,
+                )
+            )
+            ax.text(
+                left + width / 2,
+                bottom + height / 2,
+                name,
+                ha="center",
+                va="center",
+                fontsize=FONT["tick"],
+                fontweight="bold",
+            )
+        for cause, effect in arrows:
+            (x0, y0), (x1, y1) = places[cause], places[effect]
+            _arrow(
+                ax,
+                (x0 + width + 0.05, y0 + height / 2),
+                (x1 - 0.05, y1 + height / 2),
+                COLORS["wall"],
+            )
+        ax.text(
+            4.25,
+            base_y + 0.7,
+            "\n".join(examples),
+            fontsize=FONT["tick"],
+            va="center",
+            color="#222222",
+            linespacing=1.35,
+        )
+        if row:
+            ax.plot([0.05, 9.95], [base_y + 2, base_y + 2], color="#BBBBBB", lw=0.8)
     return figure
 
 

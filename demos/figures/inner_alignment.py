@@ -147,18 +147,20 @@ def drift_alt(
 
 
 def seed_table(result: ObjectiveDriftResult, exit_salience: float | None = None) -> list[dict]:
-    """Per q: the test exit and proxy rates of each seed and their mean, as rows for
-    :func:`table_markdown`."""
+    """Per q: each seed's test shares written "marker / exit", and the means and lowest training
+    success from :meth:`ObjectiveDriftResult.stats`, as rows for
+    :func:`demos.figures.prose.table_markdown`."""
     rows = result.table(exit_salience)
     table = []
     for q in result.config.decorrelated_fractions:
-        chosen = [row for row in rows if row["q"] == q]
         entry: dict = {"q": q}
-        for row in chosen:
-            entry[f"seed{row['seed']}"] = f"{row['proxy']:.0%} / {row['exit']:.0%}"  # proxy / exit
-        entry["mean_proxy"] = float(np.mean([row["proxy"] for row in chosen]))
-        entry["mean_exit"] = float(np.mean([row["exit"] for row in chosen]))
-        entry["train"] = float(np.min([row["train_success"] for row in chosen]))
+        for row in rows:
+            if row["q"] == q:
+                entry[f"seed{row['seed']}"] = f"{row['proxy']:.0%} / {row['exit']:.0%}"
+        stats = result.stats(q, exit_salience)
+        entry["mean_proxy"] = stats["mean_proxy"]
+        entry["mean_exit"] = stats["mean_exit"]
+        entry["train"] = stats["min_train_success"]
         table.append(entry)
     return table
 
@@ -436,16 +438,6 @@ def draw_adversarial(
 
 
 # ---------------------------------------------------------------------------- keys and chests
-def keys_showcase(result, candidates: int = 50) -> int:
-    """A test level of a ``keys-chests`` result to draw: among the first ``candidates``, the one
-    where the trained planner ends with the most unused keys beyond the expert's."""
-    planner, expert = result.episodes["planner_test"], result.episodes["expert_test"]
-    count = min(candidates, len(planner.keys_unused))
-    surplus = planner.keys_unused[:count] - expert.keys_unused[:count]
-    opened_less = expert.chests_opened[:count] - planner.chests_opened[:count]
-    return int(np.argmax(10 * surplus + opened_less))
-
-
 def draw_keys_comparison(axes, result, index: int) -> None:
     """Two panels: the trained planner's and the expert's paths on one ``keys-chests`` test
     level (drawn by :func:`demos.figures.drawing.draw_world`)."""
@@ -466,3 +458,143 @@ def draw_keys_comparison(axes, result, index: int) -> None:
 def _count(number, noun: str) -> str:
     number = int(number)
     return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+# ---------------------------------------------------------------------------- the paying exit
+PAYING_AGENTS = {"planner": "trained planner", "aligned": "aligned planner", "expert": "expert"}
+"""Agents of a ``paying-exit`` result, and how the figures name them."""
+
+
+def draw_paying_exit(axes, result, index: int) -> None:
+    """Three panels for a ``paying-exit`` result: the trained planner's and the aligned planner's
+    paths on test level ``index`` (the pile drawn as the marker's diamond), and where every
+    agent settles on the test levels, with the coins each earns."""
+    levels = result.test_levels
+    for ax, agent in zip(axes[:2], ("planner", "aligned"), strict=True):
+        path = result.paths[agent][index]
+        draw_maze(
+            ax,
+            levels,
+            index,
+            path=path,
+            agent=path[-1],
+            title=f"{PAYING_AGENTS[agent].capitalize()}: {_ending(levels, index, path[-1])}",
+        )
+    ax = axes[2]
+    names = list(PAYING_AGENTS)
+    positions = np.arange(len(names))
+    width = 0.38
+    for offset, outcome, label, hatch, color in (
+        (-width / 2, "exit", "on the exit", "", COLORS["exit"]),
+        (width / 2, "pile", "on the coin pile", "//", COLORS["proxy"]),
+    ):
+        heights = [result.test_rates[name][outcome] for name in names]
+        ax.bar(
+            positions + offset,
+            heights,
+            width,
+            color=color,
+            hatch=hatch,
+            edgecolor="white",
+            label=label,
+        )
+    ax.set_xticks(
+        positions,
+        [f"{PAYING_AGENTS[n].split()[0]}\n{result.coins[n]:.1f} coins" for n in names],
+        fontsize=FONT["tick"],
+    )
+    ax.set_ylim(0, 1.18)
+    style_axes(ax, "Where test agents settle", None, "share of test levels", grid=False)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=FONT["legend"], frameon=False, loc="upper center", ncol=2)
+
+
+def paying_exit_alt(result, index: int) -> str:
+    """Alt text of :func:`draw_paying_exit`."""
+    levels = result.test_levels
+    ends = {
+        agent: _ending(levels, index, result.paths[agent][index][-1])
+        for agent in ("planner", "aligned")
+    }
+    rates = result.test_rates
+    return (
+        f"Left: a test maze with the exit (star) and a coin pile (diamond); the trained planner's "
+        f"path {ends['planner']}. Middle: the aligned planner on the same maze {ends['aligned']}. "
+        f"Right: bars of where agents settle on all test mazes: the trained planner on the exit "
+        f"{rates['planner']['exit']:.0%} and on the pile {rates['planner']['pile']:.0%} of the "
+        f"time, earning {result.coins['planner']:.1f} coins on average; the aligned planner and "
+        f"the expert on the exit {rates['aligned']['exit']:.0%} and "
+        f"{rates['expert']['exit']:.0%} of the time, earning {result.coins['aligned']:.1f} and "
+        f"{result.coins['expert']:.1f} coins."
+    )
+
+
+def _ending(levels, index: int, cell) -> str:
+    if np.array_equal(cell, levels.exit[index]):
+        return "ends on the exit"
+    if levels.decorrelated[index] and np.array_equal(cell, levels.marker[index]):
+        return "ends on the coin pile"
+    return "ends elsewhere"
+
+
+# ---------------------------------------------------------------------------- reward prediction
+def draw_reward_prediction(axes, result) -> None:
+    """Two panels for a ``reward-prediction`` result: what each trained head pays for the exit
+    and for the marker, per method and q (left, as a share of the two: the exit's part), and
+    where each method's test agents settle (right)."""
+    qs = result.config.decorrelated_fractions
+    styles = {"imitation": OUTCOME_STYLE["neither"], "prediction": {"color": COLORS["planner"]}}
+    positions = np.arange(len(qs))
+    width = 0.38
+    for ax, title, ylabel, value in (
+        (
+            axes[0],
+            "What the objective pays",
+            "exit's share of exit + marker value",
+            lambda m, q: _exit_share(result.readings[(m, q)]),
+        ),
+        (
+            axes[1],
+            "Where test agents settle",
+            "test: share on the exit",
+            lambda m, q: result.test_rates[(m, q)]["exit"],
+        ),
+    ):
+        for offset, method, hatch in (
+            (-width / 2, "imitation", "//"),
+            (width / 2, "prediction", ""),
+        ):
+            ax.bar(
+                positions + offset,
+                [value(method, q) for q in qs],
+                width,
+                color=styles[method]["color"],
+                hatch=hatch,
+                edgecolor="white",
+                label=f"trained by {method}",
+            )
+        ax.axhline(0.5, color="#777777", lw=1, ls=":")
+        ax.set_xticks(positions, [f"q = {q:g}" for q in qs], fontsize=FONT["tick"])
+        ax.set_ylim(0, 1.18)
+        style_axes(ax, title, "decorrelated fraction of training levels", ylabel, grid=False)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=FONT["legend"], frameon=False, loc="upper left", ncol=2)
+
+
+def reward_prediction_alt(result) -> str:
+    """Alt text of :func:`draw_reward_prediction`."""
+    parts = []
+    for q in result.config.decorrelated_fractions:
+        for method in ("imitation", "prediction"):
+            parts.append(
+                f"at q = {q:g}, the head trained by {method} gives the exit "
+                f"{_exit_share(result.readings[(method, q)]):.0%} of the exit-plus-marker value "
+                f"and sends {result.test_rates[(method, q)]['exit']:.0%} of test agents to the exit"
+            )
+    return "Two bar charts, one pair of bars per decorrelated fraction q: " + "; ".join(parts) + "."
+
+
+def _exit_share(reading) -> float:
+    exit_value, marker_value = max(reading.exit_value, 0.0), max(reading.marker_value, 0.0)
+    total = exit_value + marker_value
+    return exit_value / total if total > 0 else 0.5

@@ -121,7 +121,12 @@ def render_meta(fig: Figure, result: MetaLearningResult, share: float) -> None:
     right.axvspan(share - 0.03, share + 0.03, color=COLORS["grid"], alpha=0.6, lw=0)
     right.axvline(result.config.favoured_share, color="black", lw=1, linestyle=(0, (1, 2)))
     right.text(
-        result.config.favoured_share, top * 0.97, "training ", fontsize=8, va="top", ha="right"
+        result.config.favoured_share,
+        top * 0.97,
+        "training ",
+        fontsize=FONT["legend"],
+        va="top",
+        ha="right",
     )
     handles = []
     for policy in POLICIES:
@@ -144,7 +149,7 @@ def render_meta(fig: Figure, result: MetaLearningResult, share: float) -> None:
         (0, 1),
         (0, top),
     )
-    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=FONT["legend"])
 
 
 def meta_alt(result: MetaLearningResult, share: float) -> str:
@@ -190,7 +195,7 @@ def draw_meta_training(ax: Axes, result: MetaLearningResult, window: int = 20) -
         "update of the base optimizer",
         "regret per episode",
     )
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(fontsize=FONT["legend"], frameon=False)
     return ax
 
 
@@ -303,7 +308,7 @@ def draw_violations_by_walls(ax: Axes, result: VerificationResult) -> Axes:
         )
     trained = round(result.config.wall_density * 16)
     ax.axvline(trained, color="black", lw=1, linestyle="--")
-    ax.text(trained + 0.2, ax.get_ylim()[1] * 0.95, "training", fontsize=8, va="top")
+    ax.text(trained + 0.2, ax.get_ylim()[1] * 0.95, "training", fontsize=FONT["legend"], va="top")
     present = np.flatnonzero(result.checks["reactive"].cases_by_walls)
     ax.set_xlim(present[0] - 0.7, present[-1] + 0.7)
     _style(ax, "Every 4 x 4 maze", "walls in the layout", "share of cases violating")
@@ -400,10 +405,10 @@ def render_belief(
     ax.axvline(read, color="black", lw=1.5, linestyle="--")
     side = "right" if read > np.mean(lambdas) else "left"
     text = "read off the\nreward head " if side == "right" else " read off the\n reward head"
-    ax.text(read, 0.7, text, fontsize=8, ha=side)
+    ax.text(read, 0.7, text, fontsize=FONT["legend"], ha=side)
     for value, name in ((0.0, "the exit"), (1.0, "the marker")):
         frame = dict(facecolor="white", edgecolor=COLORS["grid"], pad=1.5)
-        ax.text(value, 0.93, name, fontsize=8, ha="center", va="center", bbox=frame)
+        ax.text(value, 0.93, name, fontsize=FONT["legend"], ha="center", va="center", bbox=frame)
     ax.set_ylim(0, 1)
     entropy = seen.entropy()[rounds]
     _style(
@@ -473,11 +478,11 @@ def literature_figure(result: LiteratureMapResult, dpi: int = 80) -> Figure:
                     mfc=color if filled else "white",
                     mew=1.5,
                 )
-    ax.set_yticks(range(len(rows)), [label for label, _ in rows], fontsize=7)
+    ax.set_yticks(range(len(rows)), [label for label, _ in rows], fontsize=FONT["tick"])
     for tick, (_, key) in zip(ax.get_yticklabels(), rows, strict=True):
         if key is None:
             tick.set_fontweight("bold")
-            tick.set_fontsize(8)
+            tick.set_fontsize(FONT["tick"])
     ax.set_xticks(range(len(chapters)), [f"ch. {c}" for c in chapters], fontsize=FONT["tick"])
     ax.xaxis.tick_top()
     ax.set_xlim(-0.6, len(chapters) - 0.4)

@@ -1,5 +1,7 @@
 """Base optimizers: the processes that search over models for one that scores well.
 
+Used by chapters 1 to 3 (imitation throughout, REINFORCE and reward prediction in chapter 3).
+
 Three of them, so the book can show that the story does not depend on one training method:
 
 - :func:`imitate`: gradient descent (Adam) on imitation of the BFS expert. Its base objective is
@@ -10,6 +12,10 @@ Three of them, so the book can show that the story does not depend on one traini
 - :func:`evolve`: an evolution strategy, no gradients at all. It perturbs the parameters at random,
   keeps the direction of the perturbations that scored better and repeats. Its base objective is
   the greedy policy's discounted reward, a step function gradient descent could not follow.
+- :func:`predict_reward`: gradient descent (Adam) that trains only a planner's reward head, to
+  predict the base reward of every free cell (1 on the exit, 0 elsewhere), as the paper's section
+  3.3 proposes for a model of the base objective feeding a hard-coded search. It never looks at
+  behaviour.
 
 Each takes a model with a ``policy(levels, steps=None) -> (batch, 5, H, W) logits`` method
 (:class:`demos.agents.planners.Planner`, :class:`demos.agents.reactive.ReactivePolicy`) and the
@@ -423,6 +429,58 @@ def evolve(
         signed = torch.cat([directions, -directions])
         parameters = parameters + learning_rate / (population * noise_std) * (ranks @ signed)
     torch.nn.utils.vector_to_parameters(parameters, model.parameters())
+    return logger.finish()
+
+
+def predict_reward(
+    model: torch.nn.Module,
+    levels: Levels,
+    steps: int = 150,
+    learning_rate: float = 0.1,
+    evaluate: Evaluate | None = None,
+    eval_every: int = 0,
+    progress: bool = False,
+) -> TrainingHistory:
+    """Adam on the squared error between a planner's reward map and the base reward.
+
+    Only the reward head is trained (the planner's readout temperature is left alone; a greedy
+    policy does not depend on it). The target is the base objective written as a reward map: 1
+    on each level's exit and 0 on every other free cell; wall cells are left out, since no agent
+    stands there. Unlike :func:`imitate`, the loss sees the objective cell by cell, whether or not
+    a wrong value would change what the planner does.
+
+    Args:
+        model: a :class:`demos.agents.planners.Planner` (it needs ``reward_head``); changed in
+            place.
+        levels: the training levels.
+        steps: int >= 1. Adam steps.
+        learning_rate: float in (0, 10]. Adam's step size.
+        evaluate, eval_every, progress: as in :func:`imitate`.
+
+    Returns:
+        TrainingHistory; ``loss`` is the mean squared error over free cells before each step.
+    """
+    steps, eval_every = _check_common(model, levels, steps, eval_every)
+    if not hasattr(model, "reward_head"):
+        raise ValueError(f"model must have a reward_head, got {type(model).__name__}")
+    learning_rate = check_float("learning_rate", learning_rate, 1e-6, 10.0)
+    tensors = encode(levels)
+    n, size = len(levels), levels.size
+    target = torch.zeros((n, size, size))
+    exits = torch.from_numpy(np.array(levels.exit, dtype=np.int64))
+    target[torch.arange(n), exits[:, 0], exits[:, 1]] = 1.0
+    free = ~tensors.walls
+    optimizer = torch.optim.Adam(model.reward_head.parameters(), lr=learning_rate)
+    logger = _Logger(model, steps, evaluate, eval_every, progress, "reward prediction")
+    for step in range(steps + 1):
+        error = (model.reward_head(tensors.features) - target)[free]
+        loss = (error**2).mean()
+        logger.log(step, loss.item())
+        if step == steps:
+            break
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
     return logger.finish()
 
 

@@ -1,5 +1,7 @@
 """Running a policy in a batch of levels: where agents go, where they settle, whether they succeed.
 
+Used by chapters 1 to 3: every experiment walks its agents with it.
+
 Every model in the book (planner or reactive) gives an action distribution for *every cell* of a
 level at once: ``logits`` of shape (batch, 5, H, W). A rollout starts each agent on its level's
 start cell and, at each step, takes the action the policy gives at the agent's cell.

@@ -1,4 +1,6 @@
-"""Keys and chests: an instrument of the base objective becomes an end of the mesa-objective.
+"""Keys and chests: a means to the base objective that the learned objective values for itself.
+
+Used by chapter 3 (the paper's section 3.1, proxy alignment).
 
 A small gridworld in the spirit of the keys-and-chests environment of Langosco et al. (2022;
 ``langosco2022goal`` in ``book/references.bib``). Opening chests is the base objective, and each
@@ -7,6 +9,9 @@ key is always a step towards opening a chest. A planner whose reward head (the m
 is trained by imitating an optimal expert learns to value keys *for themselves*: it gives a key a
 reward of its own, on top of the chest the key unlocks. On test levels with many keys and few
 chests it fills its pockets with keys it can never use and opens fewer chests than the expert.
+In the causal picture of the paper's section 3.1 the keys sit upstream of the base objective (a
+key is what makes a chest openable) and the learned objective counts them directly: the
+side-effect case, where pursuing what the model wants raises the base objective in training.
 
 Description:
     A square grid of side ``size``. Some cells are walls (the free cells form one connected

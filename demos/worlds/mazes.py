@@ -1,5 +1,7 @@
 """The book's gridworld: levels, observations, the BFS expert and the batched transition.
 
+Used by every chapter: the maze is the book's running example (chapters 1 to 3 train on it).
+
 Description:
     A square grid of side ``size``. Some cells are walls; the agent stands on a free cell and
     moves one cell per step. Each level holds a start cell, an exit and a coloured marker. In most
