@@ -348,6 +348,15 @@ def arrival_shade(arrival: np.ndarray, last: int) -> np.ndarray:
     return shade
 
 
+def value_iteration_by_k(dist: np.ndarray, last: int) -> np.ndarray:
+    """(last,) the share of cells (free, not the exit) whose value-iteration move is right after
+    k = 1 .. last backups: those at most k moves from the exit, given BFS distances ``dist``
+    (-1 on walls)."""
+    dist = np.asarray(dist)
+    movable = dist > 0
+    return np.array([(movable & (dist <= k)).sum() / movable.sum() for k in range(1, last + 1)])
+
+
 def render_forming(fig: Figure, result: LearnedFrontierResult, step: int, index: int = 0) -> None:
     """The search forming, for the weights of training step ``step``. Left: one maze, each cell
     coloured by the iteration from which the model's own move there is right for good (light:
@@ -362,12 +371,15 @@ def render_forming(fig: Figure, result: LearnedFrontierResult, step: int, index:
     shade = arrival_shade(snap.reading.own_arrival[index], last)
     draw_maze_row(left, result.forming_levels, index, [shade], ["when moves settle"])
     ks = np.arange(1, last + 1)
+    right.plot(ks, value_iteration_by_k(snap.reading.dist, last), color=HANDWRITTEN["color"],
+               linestyle=HANDWRITTEN["linestyle"], lw=1.5)  # fmt: skip
     right.plot(ks, final.reading.own_accuracy_by_k, color="black", linestyle=":", lw=1.5)
     right.plot(ks, snap.reading.own_accuracy_by_k, color=LEARNED["color"], lw=2.5)
     right.set_ylim(0, 1.02)
     right.set_yticks([0, 0.5, 1])
     right.set_xticks([1, last // 3, 2 * last // 3, last])
-    style_axes(right, "Right moves (dotted: trained)", "iteration k", "share of cells", grid=False)
+    style_axes(right, "Right moves (dotted: trained; dash-dot: value iteration)", "iteration k",
+               "share of cells", grid=False)  # fmt: skip
     fig.suptitle(f"After {step} training steps: {_percent(snap.success)} of test mazes solved",
                  fontsize=FONT["title"])  # fmt: skip
 
@@ -376,15 +388,17 @@ def describe_forming(result: LearnedFrontierResult, step: int, index: int = 0) -
     """Alt text of :func:`render_forming`."""
     snap = _forming_step(result, step)
     accuracy = snap.reading.own_accuracy_by_k
+    vi = value_iteration_by_k(snap.reading.dist, result.config.forming_iterations)
     size = result.forming_levels.size
     return (
         f"The learned search after {step} training steps. Left: a {size}x{size} maze whose cells "
         f"are coloured by the iteration at which the model's move there became right for good. "
-        f"Middle: the share of cells with the right move goes from {_percent(accuracy[0])} after "
+        f"Right: the share of cells with the right move goes from {_percent(accuracy[0])} after "
         f"one iteration to {_percent(accuracy[-1])} after {len(accuracy)} (the trained model: "
         f"{_percent(result.forming[-1].reading.own_accuracy_by_k[0])} to "
-        f"{_percent(result.forming[-1].reading.own_accuracy_by_k[-1])}). Right: the share of "
-        f"mazes solved over training, {_percent(snap.success)} at this step."
+        f"{_percent(result.forming[-1].reading.own_accuracy_by_k[-1])}; hand-written value "
+        f"iteration: {_percent(vi[0])} to {_percent(vi[-1])}). Title: "
+        f"{_percent(snap.success)} of the test mazes solved at this step."
     )
 
 
