@@ -112,3 +112,10 @@ def test_the_raster_blends_a_shade_on_free_cells_only():
     shade = mask_shade(np.ones((2, 2), dtype=bool), "#0000FF", alpha=1.0)
     image = maze_rgb(walls, shade)
     assert image[0, 1].tolist() == [0.0, 0.0, 1.0] and image[0, 0].tolist() != [0.0, 0.0, 1.0]
+
+
+def test_value_iteration_share_counts_cells_within_k_moves_of_the_exit():
+    # a corridor: exit at the left end, cells 1..4 moves away, one wall
+    dist = np.array([[0, 1, 2, 3, 4, -1]])
+    shares = figures.value_iteration_by_k(dist, 5)
+    assert shares.tolist() == [0.25, 0.5, 0.75, 1.0, 1.0]
