@@ -119,3 +119,10 @@ def test_value_iteration_share_counts_cells_within_k_moves_of_the_exit():
     dist = np.array([[0, 1, 2, 3, 4, -1]])
     shares = figures.value_iteration_by_k(dist, 5)
     assert shares.tolist() == [0.25, 0.5, 0.75, 1.0, 1.0]
+
+
+def test_the_showcase_maze_from_stored_walks_is_the_one_recomputed(planner):
+    import dataclasses
+
+    recomputed = figures.showcase_index(dataclasses.replace(planner, large_reached={}))
+    assert figures.showcase_index(planner) == recomputed

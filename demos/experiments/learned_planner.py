@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
@@ -112,6 +113,8 @@ class LearnedPlannerResult:
     """The baseline (None without it)."""
     levels: dict[str, Levels] = field(repr=False)
     """``{"train_size": , "large": }`` the held-out levels."""
+    large_reached: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    """K -> (n,) bool: which larger levels the greedy agent solved (for picking a maze to show)."""
 
     def summary(self) -> dict:
         """The figures the command line prints."""
@@ -216,4 +219,5 @@ def run_learned_planner(
         model=learned.model,
         feedforward=feedforward,
         levels={"train_size": small, "large": large},
+        large_reached={k: np.asarray(r) for k, r in reached.items()},
     )

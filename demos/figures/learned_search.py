@@ -237,11 +237,14 @@ def showcase_index(result: LearnedPlannerResult) -> int:
     but not at the baseline's depth, the one whose start is farthest from the exit (else 0)."""
     levels = result.levels["large"]
     largest = max(result.success_large)
-    with torch.no_grad():
-        run = result.model.trajectory(levels, [FEEDFORWARD_DEPTH, largest])
-    solved = {
-        k: rollout(levels, run[k]["logits"], steps=horizon(levels.size)).reached_exit for k in run
-    }
+    solved = result.large_reached
+    if FEEDFORWARD_DEPTH not in solved or largest not in solved:
+        with torch.no_grad():
+            run = result.model.trajectory(levels, [FEEDFORWARD_DEPTH, largest])
+        solved = {
+            k: rollout(levels, run[k]["logits"], steps=horizon(levels.size)).reached_exit
+            for k in run
+        }
     candidates = np.flatnonzero(solved[largest] & ~solved[FEEDFORWARD_DEPTH])
     if not len(candidates):
         return 0
