@@ -25,6 +25,8 @@ figures (one look, the explorable mechanism, one module per chapter; beside them
 - ``figures.deceptive_alignment``  figures of chapter 4
 - ``figures.related_work``      figures of chapter 5
 - ``figures.conclusion``        figures of chapter 6
+- ``figures.learned_search``    figures of the learned planner (chapters 1, 2 and 3)
+- ``figures.maze_raster``       mazes as one image each, side by side: fast live redraws
 
 exercises (checks with specific feedback; student versions):
 
@@ -50,6 +52,10 @@ experiments (a ``Config`` in, a ``Result`` out; registered by name; never import
 - ``experiments.goal_ambiguity``         objectives that explain the same behaviour (ch. 5)
 - ``experiments.incontext_gd``           a layer that learns one step of gradient descent (ch. 2)
 - ``experiments.keys_chests``            keys valued for themselves, a side-effect proxy (ch. 3)
+- ``experiments.learned_frontier``       the learned search read from inside, and forming (ch. 1, 2)
+- ``experiments.learned_objective``      probes and steering of the learned search's goal (ch. 3)
+- ``experiments.learned_planner``        a search found by gradient descent, given more K (ch. 1, 2)
+- ``experiments.learned_proxy_shift``    the learned search's objective under shift (ch. 3)
 - ``experiments.learning_race``          internalization against modelling, a stylised model (ch. 4)
 - ``experiments.literature_map``         the bibliography grouped by theme and chapter (ch. 5)
 - ``experiments.meta_learning``          a learned bandit learner and its prior under shift (ch. 5)
@@ -89,6 +95,9 @@ analysis (reading what trained models compute and want):
 - ``analysis.goal_ambiguity``      an observer's belief over blends of exit and marker
 - ``analysis.literature``          the bibliography's themes and the chapters' citations
 - ``analysis.book_claims``         the claims the book tested, and the paper's three possibilities
+- ``analysis.search_success``      a learned search's success against test-time iterations K
+- ``analysis.search_frontier``     when each cell's state holds its move: the search read inside
+- ``analysis.steering``            editing the learned search's state to move its goal
 
 training (base optimizers and what they run on):
 
@@ -105,10 +114,14 @@ training (base optimizers and what they run on):
 - ``training.deception_race``      the stylised race between internalization and modelling
 - ``training.maze_learners``       the planner or the reactive network, trained by imitation
 - ``training.meta_learning``       actor-critic meta-training of a recurrent bandit learner
+- ``training.learned_search_training``  the learned planner trained by imitation (the recipes)
+- ``training.learned_checkpoints`` the learned planner's committed weights: load, check, retrain
 
 agents (the learned algorithms, and the hand-written ones they are compared with):
 
 - ``agents.planners``          reward head (mesa-objective), hard-coded value iteration, VIN
+- ``agents.learned_search``    a recurrent convolution: a planner with no search written in
+- ``agents.feedforward``       the same layers untied, fixed depth: the learned search's baseline
 - ``agents.reactive``          a CNN policy with no planning loop
 - ``agents.lookup``            a table of actions for one maze: optimized, not an optimizer
 - ``agents.keys_chests``       the exact expert and the learned-reward planner of keys and chests
@@ -121,6 +134,7 @@ agents (the learned algorithms, and the hand-written ones they are compared with
 worlds (environments, their rewards and hidden measures):
 
 - ``worlds.mazes``             levels with an exit (base objective) and a marker (proxy), BFS
+- ``worlds.perfect_mazes``     perfect mazes (randomised depth-first search) as the book's levels
 - ``worlds.outcomes``          where an agent settles: exit, marker or neither; success
 - ``worlds.level_variants``    level batches built for one question each
 - ``worlds.env``               the mazes as a Gymnasium environment

@@ -59,6 +59,19 @@ TARGET_RUNS: tuple[tuple[str, dict], ...] = (
     ("meta-learning", {}),
     ("one-cell-edits", {}),
     ("verification", {}),
+    (
+        "learned-planner",
+        {
+            "test_levels": 500,
+            "large_test_levels": 250,
+            "large_iterations": (8, 16, 32, 64, 100, 200, 400),
+        },
+    ),
+    ("learned-proxy-shift", {"decorrelated_fraction": 0.0, "test_levels": 1000}),
+    ("learned-proxy-shift", {"decorrelated_fraction": 0.02, "test_levels": 1000}),
+    ("learned-proxy-shift", {"decorrelated_fraction": 0.05, "test_levels": 1000}),
+    ("learned-frontier", {"forming": False}),
+    ("learned-objective", {}),
 )
 """Experiment runs whose figures are tabulated per seed: (name, settings that differ from the
 defaults). Runs of experiments that are not registered are skipped."""

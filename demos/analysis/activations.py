@@ -10,7 +10,9 @@ numbers per cell. This module reads them out of the two models the book has:
   step, so the model itself is not changed;
 - :func:`planner_activations`: the planner's two internal maps, the learned reward map (its
   mesa-objective) and the value of each cell after value iteration (its search's result), each a
-  single channel.
+  single channel;
+- :func:`learned_search_activations`: the state of the learned planner
+  (:class:`demos.agents.learned_search.LearnedSearch`, chapters 1 to 3) after chosen iterations.
 
 A model added later (for instance a planner found by gradient descent with no search written in)
 only needs a function of the same shape to be probed by the same code.
@@ -24,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from demos.agents.learned_search import LearnedSearch
 from demos.agents.planners import FEATURES, Planner, encode
 from demos.agents.reactive import WALLS_CHANNEL, ReactivePolicy
 from demos.core.validation import check_int
@@ -82,6 +85,28 @@ def planner_activations(model: Planner, levels: Levels) -> dict[str, np.ndarray]
         "reward map": plan.reward_map[:, None].numpy(),
         "value map": plan.q_values.max(dim=1).values[:, None].numpy(),
     }
+
+
+def learned_search_activations(
+    model: LearnedSearch, levels, iterations: Sequence[int], edit=None
+) -> dict[str, np.ndarray]:
+    """The learned planner's state after each of ``iterations``, from one run.
+
+    Args:
+        model: a :class:`demos.agents.learned_search.LearnedSearch`.
+        levels: n levels (anything its ``encode`` accepts).
+        iterations: iterations k >= 1 to read.
+        edit: optional ``edit(k, h) -> h`` applied after every iteration (see
+            :meth:`~demos.agents.learned_search.LearnedSearch.trajectory`).
+
+    Returns:
+        ``{"iteration k": (n, width, H, W) float32}`` in increasing k.
+    """
+    if not isinstance(model, LearnedSearch):
+        raise ValueError(f"model must be a LearnedSearch, got {type(model).__name__}")
+    with torch.no_grad():
+        run = model.trajectory(levels, iterations, keep_states=True, edit=edit)
+    return {f"iteration {k}": run[k]["h"].numpy() for k in sorted(run)}
 
 
 def _layer_name(layer: int) -> str:

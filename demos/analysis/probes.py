@@ -19,6 +19,11 @@ which would share everything but the cell). Two habits keep a probe honest:
 
 Shapes: activations ``(batch, C, H, W)``; labels ``(batch, H, W)``; an optional ``mask``
 ``(batch, H, W)`` bool selects the cells that count (e.g. free cells).
+
+Chapters 1 to 3 read the learned planner's state (:mod:`demos.agents.learned_search`) with the same
+probes: :func:`fit_on` fits one on levels the caller chose (to read it on other levels at every
+iteration), :func:`fit_class_probe` decodes one of several classes per cell (the expert's move),
+and :func:`r_squared` scores a prediction.
 """
 
 from __future__ import annotations
@@ -65,6 +70,17 @@ class Probe:
         )
         standard = (values - self.mean[None, :, None, None]) / self.scale[None, :, None, None]
         return np.einsum("bchw,c->bhw", standard, self.weights) + self.bias
+
+    def read(self, activations) -> np.ndarray:
+        """:meth:`predict` computed in the raw activation space, in float32: the same numbers up
+        to rounding, several times faster, for probes read after every iteration of a model.
+
+        Args:
+            activations: (batch, C, H, W) float array or tensor, C as when fitted.
+        """
+        values = _raw(activations, len(self.weights))
+        offset = self.bias - float((self.mean / self.scale) @ self.weights)
+        return np.tensordot(values, self.direction.astype(np.float32), axes=([1], [0])) + offset
 
     @property
     def direction(self) -> np.ndarray:
@@ -120,30 +136,8 @@ def fit_probe(
     Returns:
         ProbeReport.
     """
-    values = _as_array("activations", activations)
-    check_shape(
-        "activations",
-        values.shape,
-        "(batch, C, H, W) with batch >= 2",
-        values.ndim == 4 and values.shape[0] >= 2,
-    )
-    batch, _, height, width = values.shape
-    target = _as_array("labels", labels)
-    check_shape(
-        "labels",
-        target.shape,
-        f"({batch}, {height}, {width})",
-        target.shape == (batch, height, width),
-    )
-    if kind is None:
-        kind = "logistic" if target.dtype == bool else "linear"
-    check_choice("kind", kind, KINDS)
-    target = target.astype(float)
-    if kind == "logistic" and not np.isin(target, (0.0, 1.0)).all():
-        raise ValueError("labels must be 0 or 1 (or bool) for a logistic probe")
-    keep = np.ones((batch, height, width), dtype=bool) if mask is None else _as_array("mask", mask)
-    check_shape("mask", keep.shape, f"({batch}, {height}, {width})", keep.shape == target.shape)
-    keep = keep.astype(bool)
+    values, target, keep, kind = _checked(activations, labels, mask, kind, min_batch=2)
+    batch = values.shape[0]
     heldout = check_float("heldout", heldout, 0.0, 1.0)
     if not 0.0 < heldout < 1.0:
         raise ValueError(f"heldout must be a number in (0, 1), got {heldout!r}")
@@ -166,6 +160,126 @@ def fit_probe(
         control_score=score(control, values[test], shuffled[test], keep[test]),
         metric=report_metric,
     )
+
+
+def fit_on(activations, labels, mask=None, kind: str | None = None, l2: float = 1e-3) -> Probe:
+    """Fit a probe on every level given (no held-out split): for callers that hold out levels of
+    their own, e.g. to read a probe fitted at one iteration of a recurrent network at all the
+    others. Arguments as :func:`fit_probe`."""
+    values, target, keep, kind = _checked(activations, labels, mask, kind, min_batch=1)
+    return _fit(values, target, keep, kind, check_float("l2", l2, 0.0, 1e6))
+
+
+@dataclass
+class ClassProbe:
+    """One-vs-rest linear probes: which of ``len(probes)`` classes a cell belongs to."""
+
+    probes: tuple[Probe, ...]
+    """One least-squares probe per class, fitted to that class's 0/1 indicator."""
+
+    def scores(self, activations) -> np.ndarray:
+        """(batch, classes, H, W) float: each class's probe output at every cell (computed as
+        :meth:`Probe.read`)."""
+        values = _raw(activations, len(self.probes[0].weights))
+        directions = np.stack([probe.direction for probe in self.probes]).astype(np.float32)
+        offsets = np.array(
+            [p.bias - float((p.mean / p.scale) @ p.weights) for p in self.probes], np.float32
+        )
+        return np.einsum("bchw,kc->bkhw", values, directions) + offsets[None, :, None, None]
+
+    def predict(self, activations) -> np.ndarray:
+        """(batch, H, W) int64: the class whose probe scores highest at each cell."""
+        return self.scores(activations).argmax(axis=1)
+
+
+def fit_class_probe(
+    activations, classes, mask=None, n_classes: int | None = None, l2: float = 1e-3
+) -> ClassProbe:
+    """Fit one-vs-rest least-squares probes from per-cell activations to a class per cell.
+
+    Args:
+        activations: (batch, C, H, W) float.
+        classes: (batch, H, W) int in [0, n_classes), e.g. the expert's move at each cell.
+        mask: optional (batch, H, W) bool: only these cells are fitted.
+        n_classes: int >= 2 (default: the largest class in ``classes`` plus one).
+        l2: float >= 0, ridge penalty on the weights (per cell).
+
+    Returns:
+        ClassProbe (fitted on every level given; hold levels out yourself).
+    """
+    labels = _as_array("classes", classes)
+    keep = np.ones(labels.shape, dtype=bool) if mask is None else _as_array("mask", mask)
+    check_shape("mask", keep.shape, f"{labels.shape} like classes", keep.shape == labels.shape)
+    keep = keep.astype(bool)
+    chosen = labels[keep]
+    if not np.all(chosen == np.round(chosen)) or (chosen.size and chosen.min() < 0):
+        raise ValueError("classes must be integers >= 0 on the masked cells")
+    top = int(chosen.max()) + 1 if chosen.size else 1
+    n_classes = top if n_classes is None else check_int("n_classes", n_classes, max(top, 2))
+    n_classes = check_int("n_classes", n_classes, 2)
+    values = _as_array("activations", activations)
+    check_shape(
+        "activations",
+        values.shape,
+        f"({labels.shape[0]}, C, {labels.shape[1]}, {labels.shape[2]})",
+        values.ndim == 4 and (values.shape[0],) + values.shape[2:] == labels.shape,
+    )
+    l2 = check_float("l2", l2, 0.0, 1e6)
+    cells = values.transpose(0, 2, 3, 1)[keep]
+    if len(cells) == 0:
+        raise ValueError("mask must select at least one cell")
+    mean, scale = cells.mean(axis=0), cells.std(axis=0)
+    scale = np.where(scale > 1e-8, scale, 1.0)
+    design = np.hstack([(cells - mean) / scale, np.ones((len(cells), 1))])
+    penalty = l2 * len(cells) * np.eye(design.shape[1])
+    penalty[-1, -1] = 0.0
+    targets = (chosen[:, None] == np.arange(n_classes)[None, :]).astype(float)
+    solution = np.linalg.solve(design.T @ design + penalty, design.T @ targets)
+    probes = tuple(
+        Probe("linear", solution[:-1, c], float(solution[-1, c]), mean, scale)
+        for c in range(n_classes)
+    )
+    return ClassProbe(probes=probes)
+
+
+def r_squared(predicted, actual, mask=None) -> float:
+    """R^2 of ``predicted`` against ``actual`` (same shapes) over the ``mask`` cells: 1 is exact,
+    0 no better than the mean of ``actual``, negative worse; NaN if ``actual`` is constant."""
+    guess, truth = _as_array("predicted", predicted), _as_array("actual", actual)
+    check_shape("predicted", guess.shape, f"{truth.shape} like actual", guess.shape == truth.shape)
+    keep = np.ones(truth.shape, dtype=bool) if mask is None else _as_array("mask", mask)
+    check_shape("mask", keep.shape, f"{truth.shape} like actual", keep.shape == truth.shape)
+    keep = keep.astype(bool)
+    residual = ((truth[keep] - guess[keep]) ** 2).sum()
+    total = ((truth[keep] - truth[keep].mean()) ** 2).sum()
+    return float(1.0 - residual / total) if total > 0 else float("nan")
+
+
+def _checked(activations, labels, mask, kind, min_batch: int):
+    values = _as_array("activations", activations)
+    check_shape(
+        "activations",
+        values.shape,
+        f"(batch, C, H, W) with batch >= {min_batch}",
+        values.ndim == 4 and values.shape[0] >= min_batch,
+    )
+    batch, _, height, width = values.shape
+    target = _as_array("labels", labels)
+    check_shape(
+        "labels",
+        target.shape,
+        f"({batch}, {height}, {width})",
+        target.shape == (batch, height, width),
+    )
+    if kind is None:
+        kind = "logistic" if target.dtype == bool else "linear"
+    check_choice("kind", kind, KINDS)
+    target = target.astype(float)
+    if kind == "logistic" and not np.isin(target, (0.0, 1.0)).all():
+        raise ValueError("labels must be 0 or 1 (or bool) for a logistic probe")
+    keep = np.ones((batch, height, width), dtype=bool) if mask is None else _as_array("mask", mask)
+    check_shape("mask", keep.shape, f"({batch}, {height}, {width})", keep.shape == target.shape)
+    return values, target, keep.astype(bool), kind
 
 
 def _fit(values: np.ndarray, target: np.ndarray, keep: np.ndarray, kind: str, l2: float) -> Probe:
@@ -246,6 +360,20 @@ def _scorer(metric: str):
         return float(np.nanmean(rates))
 
     return {"R^2": r_squared, "top-1": top_one, "balanced accuracy": balanced}[metric]
+
+
+def _raw(activations, channels: int) -> np.ndarray:
+    """float32 (batch, C, H, W) array of ``activations`` (a tensor or array), shape checked."""
+    if isinstance(activations, torch.Tensor):
+        activations = activations.detach().cpu().numpy()
+    values = np.asarray(activations, dtype=np.float32)
+    check_shape(
+        "activations",
+        values.shape,
+        f"(batch, {channels}, H, W)",
+        values.ndim == 4 and values.shape[1] == channels,
+    )
+    return values
 
 
 def _as_array(name: str, value) -> np.ndarray:
