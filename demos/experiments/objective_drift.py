@@ -15,7 +15,8 @@ to want the marker and settles there off distribution, while succeeding on every
 few decorrelated training levels (q of 0.02 to 0.05) move the objective onto the exit. With an exit
 as bright as the marker, which feature wins at q = 0 depends on the seed.
 
-Runs go through :func:`demos.training.proxy_training.trained`, so after
+Runs go through :func:`demos.training.proxy_training.trained_many` (two processes on a 2-core
+machine, the same runs as a serial loop), so after
 :func:`demos.training.proxy_training.share_runs` a notebook that asks for the same run twice trains
 it once.
 """
@@ -39,7 +40,7 @@ from demos.training.proxy_training import (
     ProxyRun,
     chapter_config,
     initial_planner,
-    trained,
+    trained_many,
 )
 from demos.worlds.level_variants import showcase_index
 from demos.worlds.mazes import Levels
@@ -244,19 +245,22 @@ def run_objective_drift(
         for seed in config.seeds
         for salience in config.exit_saliences
     ]
-    points, runs, seconds = [], {}, 0.0
-    for q, seed, salience in tqdm(grid, desc="objective drift", disable=not progress):
-        run = trained(
-            chapter_config(
-                decorrelated_fraction=q,
-                seed=seed,
-                exit_salience=salience,
-                train_levels=config.train_levels,
-                test_levels=config.test_levels,
-                train_steps=config.train_steps,
-                base_optimizer=config.base_optimizer,
-            )
+    configs = [
+        chapter_config(
+            decorrelated_fraction=q,
+            seed=seed,
+            exit_salience=salience,
+            train_levels=config.train_levels,
+            test_levels=config.test_levels,
+            train_steps=config.train_steps,
+            base_optimizer=config.base_optimizer,
         )
+        for q, seed, salience in grid
+    ]
+    with tqdm(total=len(grid), desc="objective drift", disable=not progress) as bar:
+        trained_runs = trained_many(configs, progress=bar.update)
+    points, runs, seconds = [], {}, 0.0
+    for (q, seed, salience), run in zip(grid, trained_runs, strict=True):
         runs[(q, seed, salience)] = run
         seconds += run.train_seconds
         points.append(summarise(run))

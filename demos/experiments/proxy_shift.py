@@ -30,6 +30,7 @@ from demos.training.proxy_training import (
     ProxyRun,
     ProxyShiftConfig,
     train_on_proxy_levels,
+    trained,
 )
 
 __all__ = ["BASE_OPTIMIZERS", "ProxyShiftConfig", "ProxyShiftResult", "run_proxy_shift"]
@@ -77,7 +78,9 @@ def run_proxy_shift(config: ProxyShiftConfig, progress: bool = False) -> ProxySh
     Returns:
         ProxyShiftResult.
     """
-    run = train_on_proxy_levels(config, progress)
+    # with a progress bar the run is trained here; otherwise through `trained`, which reuses a run
+    # already trained for this configuration while demos.training.proxy_training.share_runs is on
+    run = train_on_proxy_levels(config, progress) if progress else trained(config)
     reward_map = run.model.mesa_objective(run.test_levels)
     return ProxyShiftResult(
         **{name: getattr(run, name) for name in ProxyRun.__dataclass_fields__},

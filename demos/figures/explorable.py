@@ -378,8 +378,11 @@ class Explorable:
     def _repr_mimebundle_(self, include=None, exclude=None):
         plain = f"<Explorable over {', '.join(f'{k} ({len(v)})' for k, v in self.grid.items())}>"
         if os.environ.get(LATENCY_LOG_ENV):
+            began = time.perf_counter()
+            latency = self.update_latency()
+            record = {"median_seconds": latency, "measuring_seconds": time.perf_counter() - began}
             with open(os.environ[LATENCY_LOG_ENV], "a", encoding="utf-8") as log:
-                log.write(json.dumps({"median_seconds": self.update_latency()}) + "\n")
+                log.write(json.dumps(record) + "\n")
         if static_mode():
             return {"text/html": self.to_html(), "text/plain": plain}
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)

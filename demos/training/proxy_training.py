@@ -18,14 +18,13 @@ run; the sweeps and remedies of chapter 3 build on many.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import torch
 
 from demos.agents import planners
 from demos.core.config import MAX_SEED, Config, choice, ranged
-from demos.core.runtime import seeded
+from demos.core.runtime import map_in_processes, seeded
 from demos.training import base_optimizers, rollouts
 from demos.training.base_optimizers import TrainingHistory
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels, shifted
@@ -245,10 +244,14 @@ def chapter_config(**changes) -> ProxyShiftConfig:
 _SHARING = {"enabled": False}
 """Whether :func:`trained` remembers runs (see :func:`share_runs`)."""
 
+_REMEMBERED: dict[ProxyShiftConfig, ProxyRun] = {}
+"""Runs trained while sharing was on, by configuration."""
 
-@functools.lru_cache(maxsize=128)
+
 def _remembered(config: ProxyShiftConfig) -> ProxyRun:
-    return train_on_proxy_levels(config)
+    if config not in _REMEMBERED:
+        _REMEMBERED[config] = train_on_proxy_levels(config)
+    return _REMEMBERED[config]
 
 
 def share_runs(enabled: bool = True) -> None:
@@ -271,3 +274,30 @@ def trained(config: ProxyShiftConfig) -> ProxyRun:
     if not isinstance(config, ProxyShiftConfig):
         raise ValueError(f"config must be a ProxyShiftConfig, got {type(config).__name__}")
     return _remembered(config) if _SHARING["enabled"] else train_on_proxy_levels(config)
+
+
+def trained_many(configs: list[ProxyShiftConfig], progress=None) -> list[ProxyRun]:
+    """:func:`trained` for several configurations, trained side by side in worker processes
+    (:func:`demos.core.runtime.map_in_processes`: up to two on a 2-core machine).
+
+    Each run depends on its configuration alone, so the runs equal those of a serial loop. While
+    :func:`share_runs` is on, runs already remembered are reused and new ones remembered.
+
+    Args:
+        configs: the configurations, in the order the runs are returned.
+        progress: an optional callable run once per run (e.g. a tqdm bar's ``update``).
+    """
+    for config in configs:
+        if not isinstance(config, ProxyShiftConfig):
+            raise ValueError(f"configs must hold ProxyShiftConfigs, got {type(config).__name__}")
+    sharing = _SHARING["enabled"]
+    missing = list(dict.fromkeys(c for c in configs if not (sharing and c in _REMEMBERED)))
+    runs = map_in_processes(train_on_proxy_levels, missing, progress=progress)
+    fresh = dict(zip(missing, runs, strict=True))
+    if sharing:
+        _REMEMBERED.update(fresh)
+        if progress is not None:
+            for _ in range(len(configs) - len(missing)):
+                progress()
+        return [_REMEMBERED[config] for config in configs]
+    return [fresh[config] for config in configs]
