@@ -337,14 +337,35 @@ def _format_figure(value) -> str:
     return str(value)
 
 
+def _sections(block: str) -> dict[str, str]:
+    """The ``### `` sections of a generated block, by the heading's first word."""
+    parts = block.split("\n### ")[1:]
+    return {part.split(None, 1)[0]: "### " + part.rstrip() for part in parts}
+
+
 def write(path: Path, table: str) -> None:
-    """Replace the generated block of ``path`` (between the bench markers), keeping the rest."""
+    """Replace the generated block of ``path`` (between the bench markers), keeping the rest.
+
+    A section this run skipped (``--skip``) keeps its previous figures, marked with the date of
+    the run that measured them, so a partial run never erases what it did not measure."""
     text = path.read_text() if path.exists() else "# Benchmarks\n\n" + BEGIN + "\n" + END + "\n"
     if BEGIN not in text:
         text = text.rstrip() + "\n\n" + BEGIN + "\n" + END + "\n"
     head, rest = text.split(BEGIN, 1)
-    tail = rest.split(END, 1)[1]
-    path.write_text(head + table + tail)
+    old_block, tail = rest.split(END, 1)
+    old, new = _sections(old_block.replace(END, "")), _sections(table.replace(END, ""))
+    dated = re.search(r"Measured on (\d{4}-\d\d-\d\d)", old_block)
+    kept = [
+        section if "_Kept from" in section else section.replace(
+            "\n\n", f"\n\n_Kept from the run of {dated.group(1) if dated else 'an earlier day'}: "
+            "this run skipped it._\n\n", 1)
+        for name, section in old.items()
+        if name not in new
+    ]  # fmt: skip
+    body = table.replace(END, "").rstrip()
+    if kept:
+        body += "\n\n" + "\n\n".join(kept)
+    path.write_text(head + body + "\n" + END + tail)
 
 
 def main(argv: list[str] | None = None) -> int:
