@@ -28,7 +28,7 @@ from demos.analysis.cell_edits import CellEdits, EditOutcomes, edit_outcomes, si
 from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seed_stream, seeded
 from demos.experiments import register
-from demos.training.maze_learners import train_planner, train_reactive
+from demos.training.maze_learners import train_both
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 MODELS = ("planner", "reactive")
@@ -147,24 +147,13 @@ def run_one_cell_edits(config: OneCellEditsConfig, progress: bool = False) -> On
     test = generate_levels(
         level_config, config.test_levels, np.random.default_rng((config.seed, _TEST_STREAM))
     )
-    planner, planner_history = train_planner(
+    models, histories = train_both(
         train,
+        config,
         seed_stream(config.seed, _PLANNER_STREAM),
-        steps=config.train_steps,
-        learning_rate=config.planner_learning_rate,
-        planning_steps=config.planning_steps,
-        progress=progress,
-    )
-    reactive, reactive_history = train_reactive(
-        train,
         seed_stream(config.seed, _REACTIVE_STREAM),
-        steps=config.train_steps,
-        learning_rate=config.reactive_learning_rate,
-        width=config.reactive_width,
-        depth=config.reactive_depth,
         progress=progress,
     )
-    models = {"planner": planner, "reactive": reactive}
     edits = single_cell_edits(test)
     with torch.no_grad():
         outcomes = {name: edit_outcomes(model.policy, edits) for name, model in models.items()}
@@ -175,7 +164,7 @@ def run_one_cell_edits(config: OneCellEditsConfig, progress: bool = False) -> On
         outcomes=outcomes,
         models=models,
         train_seconds={
-            "planner": planner_history.train_seconds,
-            "reactive": reactive_history.train_seconds,
+            "planner": histories["planner"].train_seconds,
+            "reactive": histories["reactive"].train_seconds,
         },
     )

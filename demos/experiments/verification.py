@@ -35,7 +35,7 @@ from demos.core.config import MAX_SEED, Config, ranged
 from demos.core.runtime import seed_stream, seeded
 from demos.experiments import register
 from demos.training import rollouts
-from demos.training.maze_learners import train_planner, train_reactive
+from demos.training.maze_learners import train_both
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 SIZE = 4
@@ -168,24 +168,13 @@ def run_verification(config: VerificationConfig, progress: bool = False) -> Veri
     test = generate_levels(
         level_config, config.test_levels, np.random.default_rng((config.seed, _TEST_STREAM))
     )
-    planner, _ = train_planner(
+    models, _ = train_both(
         train,
+        config,
         seed_stream(config.seed, _PLANNER_STREAM),
-        steps=config.train_steps,
-        learning_rate=config.planner_learning_rate,
-        planning_steps=config.planning_steps,
-        progress=progress,
-    )
-    reactive, _ = train_reactive(
-        train,
         seed_stream(config.seed, _REACTIVE_STREAM),
-        steps=config.train_steps,
-        learning_rate=config.reactive_learning_rate,
-        width=config.reactive_width,
-        depth=config.reactive_depth,
         progress=progress,
     )
-    models = {"planner": planner, "reactive": reactive}
     layouts = connected_layouts(SIZE)
     if config.layouts:
         layouts = layouts[: config.layouts]

@@ -33,7 +33,7 @@ from demos.core.runtime import seed_stream, seeded
 from demos.core.validation import check_int
 from demos.training import rollouts
 from demos.training.base_optimizers import TrainingHistory
-from demos.training.maze_learners import train_planner, train_reactive
+from demos.training.maze_learners import train_both
 from demos.worlds.mazes import LevelConfig, Levels, generate_levels
 
 MIN_SIZE, MAX_SIZE = 4, 32
@@ -155,27 +155,14 @@ def train_pair(config: PlannerVsReactiveConfig, progress: bool = False) -> Train
     seeds = seeded(config.seed)
     train = generate_levels(config.level_config(), config.train_levels, seeds.numpy)
     batch_size = min(config.batch_size, config.train_levels)
-    planner, planner_history = train_planner(
+    models, histories = train_both(
         train,
+        config,
         seeds.torch,
-        steps=config.train_steps,
-        learning_rate=config.planner_learning_rate,
-        planning_steps=config.planning_steps,
-        batch_size=batch_size,
-        progress=progress,
-    )
-    reactive, reactive_history = train_reactive(
-        train,
         seed_stream(config.seed, _REACTIVE_STREAM),
-        steps=config.train_steps,
-        learning_rate=config.reactive_learning_rate,
-        width=config.reactive_width,
-        depth=config.reactive_depth,
         batch_size=batch_size,
         progress=progress,
     )
-    models = {"planner": planner, "reactive": reactive}
-    histories = {"planner": planner_history, "reactive": reactive_history}
     return TrainedPair(
         config=config,
         planner=models["planner"],

@@ -5,7 +5,8 @@ a trained planner (:class:`demos.agents.planners.Planner`: learned reward head, 
 iteration) or a trained reactive network (:class:`demos.agents.reactive.ReactivePolicy`: a CNN
 with no planning loop), trained the way the earlier chapters train them: Adam on imitation of the
 shortest-path expert (:func:`demos.training.base_optimizers.imitate`). This module builds and
-trains either, so experiments (which may not import one another) do not each repeat the recipe.
+trains either, or both on the same levels (:func:`train_both`), so experiments (which may not
+import one another) do not each repeat the recipe.
 
 Each model draws its randomness from its own torch generator, made by
 :func:`demos.core.runtime.seed_stream` from the
@@ -99,3 +100,49 @@ def train_reactive(
         progress=progress,
     )
     return model, history
+
+
+def train_both(
+    levels: Levels,
+    settings,
+    planner_generator: torch.Generator,
+    reactive_generator: torch.Generator,
+    batch_size: int | None = 64,
+    progress: bool = False,
+) -> tuple[dict[str, torch.nn.Module], dict[str, TrainingHistory]]:
+    """The planner and the reactive network, trained on the same ``levels``, each from its own
+    generator, for the experiments that pit one against the other.
+
+    Args:
+        levels: the training levels.
+        settings: a config with the fields ``train_steps``, ``planner_learning_rate``,
+            ``planning_steps``, ``reactive_learning_rate``, ``reactive_width`` and
+            ``reactive_depth`` (those of the chapter 2 and chapter 5 comparisons).
+        planner_generator, reactive_generator: torch.Generators of the two models.
+        batch_size: levels per step (None: all of them); capped at the number of levels.
+        progress: show a progress bar over each model's training.
+
+    Returns:
+        ``(models, histories)``: dicts keyed by ``"planner"`` and ``"reactive"``.
+    """
+    planner, planner_history = train_planner(
+        levels,
+        planner_generator,
+        steps=settings.train_steps,
+        learning_rate=settings.planner_learning_rate,
+        planning_steps=settings.planning_steps,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    reactive, reactive_history = train_reactive(
+        levels,
+        reactive_generator,
+        steps=settings.train_steps,
+        learning_rate=settings.reactive_learning_rate,
+        width=settings.reactive_width,
+        depth=settings.reactive_depth,
+        batch_size=batch_size,
+        progress=progress,
+    )
+    models = {"planner": planner, "reactive": reactive}
+    return models, {"planner": planner_history, "reactive": reactive_history}

@@ -217,6 +217,22 @@ class Levels:
         return bfs_distances(self.walls, getattr(self, target))
 
 
+def decorrelated_levels(
+    fraction: float, n: int, rng: np.random.Generator, exact_fraction: bool = False
+) -> np.ndarray:
+    """Which of ``n`` levels are decorrelated: (n,) bool.
+
+    With ``exact_fraction`` exactly ``round(fraction * n)`` of them, at random places; otherwise
+    each one independently with probability ``fraction``. Both maze generators draw this first,
+    from the same ``rng``, so a seed picks the same levels in both.
+    """
+    if exact_fraction:
+        decorrelated = np.zeros(n, dtype=bool)
+        decorrelated[rng.permutation(n)[: int(round(fraction * n))]] = True
+        return decorrelated
+    return rng.random(n) < fraction
+
+
 def generate_levels(
     config: LevelConfig, n: int, rng: np.random.Generator, exact_fraction: bool = False
 ) -> Levels:
@@ -262,11 +278,7 @@ def generate_levels(
     n_walls = int(round(config.wall_density * cells))
     far = config.min_exit_marker_distance
 
-    if exact_fraction:
-        decorrelated = np.zeros(n, dtype=bool)
-        decorrelated[rng.permutation(n)[: int(round(config.decorrelated_fraction * n))]] = True
-    else:
-        decorrelated = rng.random(n) < config.decorrelated_fraction
+    decorrelated = decorrelated_levels(config.decorrelated_fraction, n, rng, exact_fraction)
     kept_walls, kept_exit, kept_dist = [], [], []
     found, tried, acceptance = 0, 0, 0.9
     for _ in range(_MAX_ROUNDS):

@@ -53,7 +53,14 @@ from __future__ import annotations
 import numpy as np
 
 from demos.core.validation import check_float, check_int, check_shape
-from demos.worlds.mazes import MAX_SIZE, LevelConfig, Levels, bfs_distances, uniform_choice
+from demos.worlds.mazes import (
+    MAX_SIZE,
+    LevelConfig,
+    Levels,
+    bfs_distances,
+    decorrelated_levels,
+    uniform_choice,
+)
 
 MIN_SIZE = 5
 """Smallest side: a lattice of 3 x 3 rooms."""
@@ -194,11 +201,7 @@ def generate_perfect_levels(
         )
     far = config.min_exit_marker_distance
 
-    if exact_fraction:
-        decorrelated = np.zeros(n, dtype=bool)
-        decorrelated[rng.permutation(n)[: int(round(config.decorrelated_fraction * n))]] = True
-    else:
-        decorrelated = rng.random(n) < config.decorrelated_fraction
+    decorrelated = decorrelated_levels(config.decorrelated_fraction, n, rng, exact_fraction)
     pinned = np.zeros(n, dtype=bool)
     if exit_at is not None:
         pinned = rng.random(n) >= elsewhere_share if elsewhere_share else ~pinned
