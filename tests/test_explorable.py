@@ -168,3 +168,32 @@ def _pixels(png: bytes) -> np.ndarray:
 
     with Image.open(io.BytesIO(png)) as image:
         return np.asarray(image.convert("RGB"))
+
+
+def test_fixed_title_height_draws_what_matplotlib_draws_by_default():
+    """FAST_RC only skips matplotlib's search for a title position: on the book's kind of figure
+    (titles, axis labels, bottom ticks, a colour bar) the pixels are those of a default draw."""
+    import io
+
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    def render(fig, scale):
+        left, right = fig.subplots(1, 2)
+        left.plot([0, 1, 2], [0, scale, 4 * scale], label="line")
+        left.legend()
+        left.set_title(f"A long title at scale {scale}")
+        left.set_xlabel("x")
+        left.set_ylabel("value")
+        image = right.imshow(np.arange(16.0).reshape(4, 4) * scale)
+        fig.colorbar(image, ax=right)
+        right.set_title("Heatmap")
+
+    figure = Explorable(render, {"scale": [1.0, 1000.0]}, alt="x")
+    for scale in figure.grid["scale"]:
+        default = Figure(figsize=figure.figsize, dpi=figure.dpi)
+        with mpl.rc_context({"axes.titley": None}):
+            render(default, scale)
+        buffer = io.BytesIO()
+        default.savefig(buffer, format="png", dpi=figure.dpi)
+        assert np.array_equal(_pixels(figure.png(scale=scale)), _pixels(buffer.getvalue()))
