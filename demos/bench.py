@@ -17,6 +17,10 @@ Measures what the book promises its readers, on the machine it runs on:
    seeds 0 to ``--seeds - 1``, with the settings of :data:`TARGET_RUNS`: so the claims in the
    book can be checked against every seed, not one lucky one.
 
+6. **Machine speed.** Two fixed workloads that do not depend on the book's code (a two-panel
+   matplotlib figure drawn and encoded as a PNG; a small convolutional network's training step in
+   torch), so figures measured on different days can be read against how fast the machine was.
+
 Timings on a shared machine are noisy: every figure is a median of several runs, and torch runs
 with the thread count the experiments use (:data:`demos.core.runtime.DEFAULT_THREADS`).
 """
@@ -238,6 +242,56 @@ def page_weights(site: Path = ROOT / "_build" / "html") -> list[dict]:
     return rows
 
 
+def bench_reference(runs: int) -> dict[str, float]:
+    """Median milliseconds of two fixed workloads, independent of the book's code, that stand for
+    what the budgets measure: a live update (drawing a two-panel figure and encoding it as a PNG)
+    and training (one Adam step of a small convolutional network on a fixed batch). Each is
+    repeated ``5 * runs`` times after one warm-up."""
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    curve = np.linspace(0.0, 1.0, 50)
+    heat = np.arange(225.0).reshape(15, 15)
+
+    def draw() -> None:
+        figure = Figure(figsize=(8.0, 3.6), dpi=80)
+        left, right = figure.subplots(1, 2)
+        left.plot(curve, curve**2, label="a curve")
+        left.set_title("A curve")
+        left.set_xlabel("x")
+        left.legend()
+        right.imshow(heat)
+        right.set_title("A heatmap")
+        figure.savefig(io.BytesIO(), format="png")
+
+    generator = torch.Generator().manual_seed(0)
+    network = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(16, 5, 3, padding=1)
+    )
+    optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
+    inputs = torch.rand(64, 3, 15, 15, generator=generator)
+    targets = torch.randint(0, 5, (64, 15, 15), generator=generator)
+
+    def train_step() -> None:
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(network(inputs), targets)
+        loss.backward()
+        optimizer.step()
+
+    figures = {}
+    for name, workload in (("figure", draw), ("train_step", train_step)):
+        workload()
+        timings = []
+        for _ in range(5 * runs):
+            began = time.perf_counter()
+            workload()
+            timings.append(time.perf_counter() - began)
+        figures[name] = 1000 * statistics.median(timings)
+    return figures
+
+
 def machine() -> str:
     model = platform.processor() or platform.machine()
     try:
@@ -254,7 +308,14 @@ def machine() -> str:
 
 
 def to_markdown(
-    experiments, notebooks, pages, runs: int, targets=(), seeds: int = 0, resources=()
+    experiments,
+    notebooks,
+    pages,
+    runs: int,
+    targets=(),
+    seeds: int = 0,
+    resources=(),
+    reference=None,
 ) -> str:
     lines = [
         BEGIN,
@@ -262,6 +323,18 @@ def to_markdown(
         f"{machine()}. Each figure is the median of {runs} runs.",
         "",
     ]
+    if reference:
+        lines += [
+            "### Machine speed (fixed workloads, independent of the book's code)",
+            "",
+            "| workload | median (ms) |",
+            "|---|---:|",
+            f"| a two-panel matplotlib figure drawn and encoded as a PNG | "
+            f"{reference['figure']:.0f} |",
+            f"| one Adam step of a small CNN (64 x 3 x 15 x 15 batch) | "
+            f"{reference['train_step']:.1f} |",
+            "",
+        ]
     if experiments:
         lines += [
             "### Experiments (default configuration)",
@@ -378,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         nargs="*",
         default=[],
-        choices=["experiments", "notebooks", "resources", "pages", "targets"],
+        choices=["reference", "experiments", "notebooks", "resources", "pages", "targets"],
     )
     parser.add_argument("--seeds", type=int, default=5, help="seeds for the target figures")
     parser.add_argument("--write", type=Path, help="update this markdown file's generated block")
@@ -388,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.seeds < 1:
         parser.exit(2, f"python -m demos.bench: error: --seeds must be >= 1, got {args.seeds}\n")
     runtime.seeded(0)  # sets the thread count the experiments use
-    print("experiments:")
+    print("machine speed:")
+    reference = None if "reference" in args.skip else bench_reference(args.runs)
     experiments = [] if "experiments" in args.skip else bench_experiments(args.runs, args.only)
     print("notebooks:")
     notebooks = [] if "notebooks" in args.skip else bench_notebooks(args.runs, args.only)
@@ -397,7 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     pages = [] if "pages" in args.skip else page_weights()
     print("target figures:")
     targets = [] if "targets" in args.skip else bench_targets(args.seeds, args.only)
-    table = to_markdown(experiments, notebooks, pages, args.runs, targets, args.seeds, resources)
+    table = to_markdown(
+        experiments, notebooks, pages, args.runs, targets, args.seeds, resources, reference
+    )
     print(table)
     if args.write:
         write(args.write, table)

@@ -25,3 +25,12 @@ def test_a_partial_run_keeps_the_sections_it_skipped_with_their_date(tmp_path):
     again = f"{bench.BEGIN}\nMeasured on 2026-11-28.\n\n### Notebooks (x)\n\n|n|\n{bench.END}\n"
     bench.write(path, again)
     assert path.read_text().count("_Kept from the run of 2026-11-25") == 1
+
+
+def test_the_machine_speed_reference_is_measured_and_written():
+    reference = bench.bench_reference(runs=1)
+    assert set(reference) == {"figure", "train_step"}
+    assert all(0 < value < 60_000 for value in reference.values())
+    table = bench.to_markdown([], [], [], runs=1, reference=reference)
+    assert "### Machine speed" in table
+    assert f"| {reference['figure']:.0f} |" in table
