@@ -324,7 +324,7 @@ class Explorable:
 
     # ------------------------------------------------------------------ live form
     def widget(self):
-        """The live form: ipywidgets controls above one reused figure (needs a kernel)."""
+        """The live form: controls above an image drawn afresh on each change (needs a kernel)."""
         import ipywidgets as widgets
 
         image = widgets.Image(format="png", value=self.png(**self.initial))
