@@ -263,7 +263,9 @@ def test_chapter_figures_draw_and_describe_the_runs(runs):
     assert "ends on the marker" in text and "highest on the marker" in text
     figure = Figure(figsize=(10, 3.7), dpi=40)
     introduction.draw_objectives_frame(figure, objectives, index, "A test maze")
-    assert len(figure.axes) == 4  # three panels and the mesa-objective's colour bar
+    assert len(figure.axes) == 3  # no colour bars: the mesa-objective's title gives its range
+    low, high = figure.axes[1].images[0].get_clim()
+    assert f"{low:.2f} (dark) to {high:.2f} (bright)" in figure.axes[1].get_title()
     last = int(run.replay.steps[-1])
     text = introduction.describe_replay_frame(run, last, "train", run.correlated_training_level())
     assert f"Training step {last}" in text and "ends on the exit" in text

@@ -66,8 +66,9 @@ def draw_objective_panels(
             title="Base objective: 1 on the exit",
             colorbar=False,
         )
+    mesa = axes[1 if posterior is not None else 2]
     draw_reward_map(
-        axes[1 if posterior is not None else 2],
+        mesa,
         reward_map,
         levels=levels,
         index=index,
@@ -75,10 +76,17 @@ def draw_objective_panels(
         label="learned reward",
         vmin=None if mesa_range is None else mesa_range[0],
         vmax=None if mesa_range is None else mesa_range[1],
+        colorbar=posterior is None,
     )
     if posterior is not None:
-        # No colour bar here (a second one costs a third of a live update): the scale is fixed to
-        # [0, 1], and the title gives the top cell's probability.
+        # No colour bars beside these two maps (each costs a fifth of a live update): the
+        # mesa-objective's title gives the rewards at the two ends of its scale, and the
+        # behavioral objective's scale is fixed to [0, 1] with the top cell's probability in its
+        # title.
+        low, high = mesa.images[0].get_clim()
+        mesa.set_title(
+            f"Mesa-objective\n{low:.2f} (dark) to {high:.2f} (bright)", fontsize=FONT["title"]
+        )
         posterior = np.asarray(posterior, dtype=float)
         top = float(np.max(np.where(np.asarray(levels.walls[index]), 0.0, posterior)))
         draw_reward_map(
@@ -263,7 +271,7 @@ def draw_objectives_frame(fig: Figure, objectives, index: int, title: str) -> No
     """
     index = check_int("index", index, 0, len(objectives.levels) - 1)
     axes = fig.subplots(1, 3)
-    fig.subplots_adjust(left=0.01, right=0.92, bottom=0.2, top=0.88, wspace=0.3)
+    fig.subplots_adjust(left=0.01, right=0.97, bottom=0.2, top=0.85, wspace=0.3)
     draw_objective_panels(
         axes,
         objectives.levels,
