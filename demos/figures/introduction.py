@@ -72,7 +72,7 @@ def draw_objective_panels(
         reward_map,
         levels=levels,
         index=index,
-        title="Mesa-objective",
+        title="Mesa-objective" if posterior is None else None,  # else titled with its range below
         label="learned reward",
         vmin=None if mesa_range is None else mesa_range[0],
         vmax=None if mesa_range is None else mesa_range[1],

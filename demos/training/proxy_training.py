@@ -248,12 +248,6 @@ _REMEMBERED: dict[ProxyShiftConfig, ProxyRun] = {}
 """Runs trained while sharing was on, by configuration."""
 
 
-def _remembered(config: ProxyShiftConfig) -> ProxyRun:
-    if config not in _REMEMBERED:
-        _REMEMBERED[config] = train_on_proxy_levels(config)
-    return _REMEMBERED[config]
-
-
 def share_runs(enabled: bool = True) -> None:
     """Turn on (or off) the sharing of runs between experiments.
 
@@ -273,7 +267,7 @@ def trained(config: ProxyShiftConfig) -> ProxyRun:
     before changing it."""
     if not isinstance(config, ProxyShiftConfig):
         raise ValueError(f"config must be a ProxyShiftConfig, got {type(config).__name__}")
-    return _remembered(config) if _SHARING["enabled"] else train_on_proxy_levels(config)
+    return trained_many([config])[0]  # one run trains in this process
 
 
 def trained_many(configs: list[ProxyShiftConfig], progress=None) -> list[ProxyRun]:
