@@ -197,3 +197,99 @@ def test_fixed_title_height_draws_what_matplotlib_draws_by_default():
         buffer = io.BytesIO()
         default.savefig(buffer, format="png", dpi=figure.dpi)
         assert np.array_equal(_pixels(figure.png(scale=scale)), _pixels(buffer.getvalue()))
+
+
+# ---------------------------------------------------------------------------- kept figure (layout)
+
+
+def two_panels(fig):
+    return fig.subplots(1, 2)
+
+
+def render_changing(axes, slope, scale, note):
+    """Changes, from frame to frame, most of what an Axes keeps: title, limits set or left to
+    autoscaling, scale, fixed ticks, legends, texts, images, a figure title."""
+    left, right = axes
+    left.plot([1, 2, 3], [1, 1 + slope, 1 + 2 * slope], label=f"slope {slope}")
+    if scale == "log":
+        left.set_yscale("log")
+        left.set_xticks([1, 2, 3], ["one", "two", "three"])
+    else:
+        left.set_ylim(0, 10)
+    if note == "yes":
+        left.set_title(f"slope {slope}")
+        left.text(1.5, 2, "a note")
+        left.legend(loc="upper left")
+        right.set_xlabel("columns")
+        left.figure.suptitle("with a note")
+    right.imshow(np.arange(12.0).reshape(3, 4) * slope, vmin=0, vmax=40)
+    right.axhline(slope / 3, color="red")
+
+
+def _fresh_and_kept_pixels(figure, points):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    kept, fresh = [], []
+    for point in points:
+        canvas = ex._agg_canvas(figure._drawn(point, figure.dpi))
+        canvas.draw()
+        kept.append(np.array(canvas.buffer_rgba()))
+    for point in points:
+        canvas = FigureCanvasAgg(figure._drawn(point, figure.dpi, fresh=True))
+        canvas.draw()
+        fresh.append(np.array(canvas.buffer_rgba()))
+    return kept, fresh
+
+
+def test_a_kept_figure_draws_every_point_as_a_fresh_figure_does():
+    grid = {"slope": [1, 2, 3], "scale": ["linear", "log"], "note": ["yes", "no"]}
+    figure = Explorable(render_changing, grid, layout=two_panels, alt="x", dpi=40)
+    points = figure.points
+    order = [points[i] for i in np.random.default_rng(0).permutation(len(points))]
+    order += order[::-1]  # every change of state followed by its reverse
+    kept, fresh = _fresh_and_kept_pixels(figure, order)
+    assert len({frame.tobytes() for frame in fresh}) == len(points)  # the frames do differ
+    for point, a, b in zip(order, kept, fresh, strict=True):
+        assert np.array_equal(a, b), f"kept figure differs at {point}"
+    assert figure.draw(**points[0]) is figure.draw(**points[1])  # one figure, redrawn
+    assert len(figure.frames()) == len(points)  # and the site's own check agrees
+
+
+def test_a_kept_figure_is_as_the_live_form_and_the_site_show_it():
+    figure = Explorable(
+        lambda ax, slope: ax.plot([0, 1], [0, slope]),
+        {"slope": [0, 1, 2]},
+        layout=lambda fig: fig.add_subplot(),
+        alt="x",
+    )
+    plain = Explorable(lambda fig, slope: fig.add_subplot().plot([0, 1], [0, slope]),
+                       {"slope": [0, 1, 2]}, alt="x")  # fmt: skip
+    for slope in (2, 0, 1):
+        assert np.array_equal(_pixels(figure.png(slope=slope)), _pixels(plain.png(slope=slope)))
+
+
+def test_leftovers_the_layout_cannot_restore_fail_the_site_build():
+    def leaky(ax, slope):
+        ax.plot([0, 1], [0, slope])
+        if slope == 0:
+            ax.tick_params(labelsize=20)  # tick parameters outlive the frame
+
+    figure = Explorable(
+        leaky, {"slope": [0, 1, 2]}, layout=lambda fig: fig.add_subplot(), alt="x", dpi=40
+    )
+    with pytest.raises(ExplorableRenderError, match="differently on the kept figure"):
+        figure.frames()
+
+
+def test_axes_belong_in_the_layout():
+    def with_colour_bar(ax, slope):
+        image = ax.imshow(np.eye(3) * slope)
+        ax.figure.colorbar(image, ax=ax)
+
+    figure = Explorable(
+        with_colour_bar, {"slope": [1, 2]}, layout=lambda fig: fig.add_subplot(), alt="x"
+    )
+    with pytest.raises(ExplorableRenderError, match="make every axes .* in the layout"):
+        figure.png(slope=1)
+    with pytest.raises(ValueError, match="layout must be callable"):
+        Explorable(render_line, {"slope": [1]}, layout="two panels", alt="x")

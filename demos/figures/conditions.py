@@ -100,12 +100,26 @@ def draw_search_vs_tasks(
     return style_axes(ax, title, "task instances N (log scale)", "x*")
 
 
-def render_search_toy(fig: Figure, result, budget: float, tasks: float, kind: str) -> None:
-    """Explorable frame: the power curve at (P, N) and x* against N."""
+def search_toy_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of the search-toy explorable: the power curve and x* against N."""
     left, right = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.08, right=0.92, bottom=0.15, top=0.9, wspace=0.35)
+    return left, right
+
+
+def draw_search_toy(
+    panels: tuple[Axes, Axes], result, budget: float, tasks: float, kind: str
+) -> None:
+    """One explorable frame into :func:`search_toy_layout`'s panels: the power curve at (P, N)
+    and x* against N."""
+    left, right = panels
     draw_power_curve(left, result, budget, tasks, kind)
     draw_search_vs_tasks(right, result, budget, kind, tasks)
-    fig.subplots_adjust(left=0.08, right=0.92, bottom=0.15, top=0.9, wspace=0.35)
+
+
+def render_search_toy(fig: Figure, result, budget: float, tasks: float, kind: str) -> None:
+    """:func:`draw_search_toy` on a new figure."""
+    draw_search_toy(search_toy_layout(fig), result, budget, tasks, kind)
 
 
 def describe_search_toy(result, budget: float, tasks: float, kind: str) -> str:

@@ -4,7 +4,7 @@ An :class:`Explorable` is a render function plus a small grid of parameter value
 notebook it becomes:
 
 - **in Jupyter** (a live kernel): ipywidgets controls that offer only the grid's values and draw
-  the chosen point afresh on every change. Nothing is pre-rendered, so a reader never waits for
+  the chosen point on every change. Nothing is pre-rendered, so a reader never waits for
   frames they will not look at.
 - **on the published site** (no kernel): one pre-rendered frame per grid point, inline in the page,
   with plain HTML controls and a few lines of inline JavaScript that swap frames at once. Each
@@ -33,6 +33,13 @@ Example::
 
     Explorable(render, {"learning_rate": [0.01, 0.1, 0.5]},
                alt="Path of gradient descent with learning rate {learning_rate}.")
+
+A ``layout`` makes updates about twice as fast: ``layout(fig)`` builds once what every frame
+shares (the axes, above all, whose ticks are costly to make) and returns them, and
+``render(axes, **params)`` draws one point into them (:mod:`demos.figures.kept_figure`)::
+
+    Explorable(lambda ax, learning_rate: ax.plot(...), {"learning_rate": [0.01, 0.1, 0.5]},
+               layout=lambda fig: fig.add_subplot(), alt=...)
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from demos.figures.kept_figure import KeptFigure
 from demos.figures.style import FAST_RC, PIXEL_RATIO, min_text_points
 
 STATIC_ENV = "DEMOS_STATIC_EXPLORABLES"
@@ -65,6 +73,14 @@ kernel-free HTML instead of live widgets."""
 LATENCY_LOG_ENV = "DEMOS_LATENCY_LOG"
 """Environment variable: a file path to which each displayed explorable appends its measured live
 update latency (one JSON line). Set by the benchmark, ``python -m demos.bench``."""
+
+LIVE_PNG = {"compress_level": 1}
+"""Pillow's PNG settings for the live form: light compression, since the image only crosses to
+the browser on the reader's own machine (a few milliseconds of each update saved)."""
+
+REUSE_CHECKS = 2
+"""How many of an explorable's frames :meth:`Explorable.frames` also draws on a fresh figure, when
+the explorable has a layout, to check that the kept figure draws the same pixels."""
 
 MAX_FRAMES = 160
 """Most grid points one explorable may pre-render (frames are inline, so they weigh on the page)."""
@@ -87,8 +103,9 @@ class Explorable:
 
     Args:
         render: ``render(fig, **params)`` draws into ``fig``, a new, empty
-            ``matplotlib.figure.Figure`` for every frame. It must not call ``pyplot``. One
-            keyword argument per grid parameter.
+            ``matplotlib.figure.Figure`` for every frame; or, with a ``layout``,
+            ``render(handles, **params)`` draws into what the layout returned. It must not call
+            ``pyplot``. One keyword argument per grid parameter.
         grid: mapping from parameter name (a Python identifier, the keyword ``render`` receives)
             to a non-empty sequence of distinct values; numbers get a slider, anything else a menu.
         alt: alt text for each frame: a format string over the parameters, e.g.
@@ -106,6 +123,9 @@ class Explorable:
             :data:`~demos.figures.style.PIXEL_RATIO` times as many pixels; the live form draws at
             ``dpi``, which keeps updates fast.
         max_frames: cap on the number of grid points (the product of the axis lengths).
+        layout: optional ``layout(fig) -> handles`` that builds, once, what every frame shares
+            (see :class:`~demos.figures.kept_figure.KeptFigure`); frames are then redrawn on one
+            kept figure instead of a new one, which roughly halves a live update.
     """
 
     def __init__(
@@ -122,10 +142,15 @@ class Explorable:
         figsize: tuple[float, float] = (8.0, 3.6),
         dpi: int = 80,
         max_frames: int = MAX_FRAMES,
+        layout: Callable[[Figure], Any] | None = None,
     ) -> None:
         if not callable(render):
             raise ValueError(f"render must be callable, got {render!r}")
+        if layout is not None and not callable(layout):
+            raise ValueError(f"layout must be callable or None, got {layout!r}")
         self.render = render
+        self.layout = layout
+        self._kept: dict[int, KeptFigure] = {}  # one kept figure per dpi, made on first use
         self.grid = _validate_grid(grid, max_frames)
         if isinstance(alt, str):
             if not alt.strip():
@@ -189,20 +214,30 @@ class Explorable:
         return str(value)
 
     def draw(self, **params: Any) -> Figure:
-        """A new figure with the grid point ``params`` drawn into it (at :attr:`dpi`)."""
+        """The grid point ``params`` drawn at :attr:`dpi`: into a new figure, or, with a layout,
+        into the explorable's kept figure (the same object on every call: copy what you need
+        before the next draw)."""
         return self._drawn(params, self.dpi)
 
-    def _drawn(self, params: Mapping[str, Any], dpi: int) -> Figure:
+    def _drawn(self, params: Mapping[str, Any], dpi: int, fresh: bool = False) -> Figure:
         point = dict(self.initial)
         for name, value in params.items():
             self._check_known("params", name)
             point[name] = value
-        # A new figure for every frame, not a cleared one: Figure.clear() resets every Axes before
-        # discarding it, which cost a fifth to two fifths of a live update.
-        figure = Figure(figsize=self.figsize, dpi=dpi)
         try:
             with rc_context(FAST_RC):
-                self.render(figure, **point)
+                if self.layout is None:
+                    # A new figure for every frame, not a cleared one: Figure.clear() resets every
+                    # Axes before discarding it, which cost a fifth to two fifths of an update.
+                    figure = Figure(figsize=self.figsize, dpi=dpi)
+                    self.render(figure, **point)
+                elif fresh:
+                    figure = Figure(figsize=self.figsize, dpi=dpi)
+                    self.render(self.layout(figure), **point)
+                else:
+                    if dpi not in self._kept:
+                        self._kept[dpi] = KeptFigure(self.layout, self.figsize, dpi)
+                    figure = self._kept[dpi].redraw(self.render, point)
         except Exception as error:
             shown = ", ".join(f"{name}={value!r}" for name, value in point.items())
             raise ExplorableRenderError(
@@ -218,7 +253,7 @@ class Explorable:
             raise ValueError(f"pixel_ratio must be an integer in [1, 4], got {pixel_ratio!r}")
         figure = self.draw(**params)
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=self.dpi * pixel_ratio)
+        figure.savefig(buffer, format="png", dpi=self.dpi * pixel_ratio, pil_kwargs=LIVE_PNG)
         return buffer.getvalue()
 
     def frames(self, progress: bool = False) -> list[bytes]:
@@ -232,13 +267,29 @@ class Explorable:
 
         # Drawn straight at the site's resolution and taken from the canvas's pixels: no PNG is
         # encoded and decoded again on the way (a third of the time of pre-rendering).
-        frames, smallest = [], math.inf
-        for point in tqdm(self.points, desc="pre-rendering frames", disable=not progress):
-            figure = self._drawn(point, self.dpi * PIXEL_RATIO)
-            canvas = FigureCanvasAgg(figure)
+        dpi = self.dpi * PIXEL_RATIO
+        points = self.points
+        checked = _spread(len(points), REUSE_CHECKS) if self.layout is not None else []
+        frames, smallest, drawn = [], math.inf, {}
+        for index in tqdm(range(len(points)), desc="pre-rendering frames", disable=not progress):
+            figure = self._drawn(points[index], dpi)
+            canvas = _agg_canvas(figure)
             canvas.draw()
             frames.append(_compact_pixels(canvas.buffer_rgba()))
+            if index in checked:
+                drawn[index] = np.array(canvas.buffer_rgba())
             smallest = min(smallest, min_text_points(figure))
+        for index, pixels in drawn.items():
+            fresh = FigureCanvasAgg(self._drawn(points[index], dpi, fresh=True))
+            fresh.draw()
+            if not np.array_equal(np.asarray(fresh.buffer_rgba()), pixels):
+                shown = ", ".join(f"{name}={value!r}" for name, value in points[index].items())
+                raise ExplorableRenderError(
+                    f"the render function {getattr(self.render, '__name__', self.render)!r} drew "
+                    f"{shown} differently on the kept figure than on a fresh one: an earlier frame "
+                    "left something behind that the layout does not restore (say, tick or grid "
+                    "settings); set it in the layout, or in every frame alike"
+                )
         self.min_text_px = smallest * self.dpi / 72 if math.isfinite(smallest) else None
         return frames
 
@@ -430,6 +481,19 @@ def _index_of(grid: Mapping[str, list[Any]], point: Mapping[str, Any]) -> int:
     for name, values in grid.items():
         index = index * len(values) + values.index(point[name])
     return index
+
+
+def _spread(count: int, how_many: int) -> list[int]:
+    """``how_many`` frame indices spread over ``count`` frames, the last one included (the kept
+    figure has then been redrawn most often)."""
+    return sorted({count - 1 - (count * i) // how_many for i in range(how_many)})
+
+
+def _agg_canvas(figure: Figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas
+    return canvas if isinstance(canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
 
 
 def frame_format() -> str:
