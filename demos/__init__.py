@@ -15,6 +15,7 @@ figures (one look, the explorable mechanism, one module per chapter; beside them
 - ``figures.style``             colours, symbols, fonts, figure size, PNG output
 - ``figures.drawing``           drawing primitives: mazes, reward maps, curves, rates, actions
 - ``figures.explorable``        the one interactive-figure mechanism (live and kernel-free)
+- ``figures.kept_figure``       an explorable's figure laid out once and redrawn per frame
 - ``figures.prose``             glue a result's figures into the prose; lists and tables in words
 - ``figures.tables``            a result's summary as a small table instead of a raw dict
 - ``figures.diagrams``          box-and-arrow diagrams of the concepts

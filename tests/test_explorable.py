@@ -293,3 +293,24 @@ def test_axes_belong_in_the_layout():
         figure.png(slope=1)
     with pytest.raises(ValueError, match="layout must be callable"):
         Explorable(render_line, {"slope": [1]}, layout="two panels", alt="x")
+
+
+def test_a_colour_bar_redrawn_on_a_kept_figure_does_not_pile_up():
+    def layout(fig):
+        ax = fig.add_subplot()
+        cax = fig.add_axes((0.92, 0.1, 0.02, 0.8))
+        return ax, cax
+
+    def render(axes, scale):
+        ax, cax = axes
+        ax.figure.colorbar(ax.imshow(np.eye(3) * scale), cax=cax)
+
+    figure = Explorable(render, {"scale": [1, 2, 3]}, layout=layout, alt="x", dpi=30)
+    figure.png(scale=1)
+    cax = figure.draw().axes[1]
+    hooks, locator = len(cax.callbacks.callbacks.get("ylim_changed", {})), cax.get_axes_locator()
+    for scale in [2, 3, 1] * 5:
+        figure.png(scale=scale)
+    assert len(cax.callbacks.callbacks.get("ylim_changed", {})) == hooks
+    assert type(cax.get_axes_locator()) is type(locator)
+    assert len(figure.frames()) == 3  # and every frame as a fresh figure draws it

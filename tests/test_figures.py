@@ -152,7 +152,7 @@ def calls(r) -> dict:
     sub, approx, unid, adv = r["suboptimal"], r["approximate"], r["unidentified"], r["adversarial"]
     objectives = b.test
     levels = b.training.test_levels
-    return {
+    thunks = {
         # introduction
         "agreement_figure": lambda: drew(introduction.agreement_figure({"run": b.agreement()})),
         "base_objective_map": lambda: introduction.base_objective_map(levels, 0),
@@ -274,6 +274,26 @@ def calls(r) -> dict:
         "alignment_diagram": lambda: drew(diagrams.alignment_diagram("general", dpi=30)),
         "proxy_causal_diagram": lambda: drew(diagrams.proxy_causal_diagram(dpi=30)),
     }
+    # an explorable's layout and per-frame draw are called by the render function that joins them
+    for render, parts in JOINED.items():
+        for part in parts:
+            thunks[part] = thunks[render]
+    return thunks
+
+
+JOINED = {
+    "draw_bottle_cap_frame": ("bottle_cap_layout", "draw_bottle_cap"),
+    "draw_objectives_frame": ("objectives_layout", "draw_objectives"),
+    "draw_replay_frame": ("replay_layout", "draw_replay"),
+    "render_incontext": ("incontext_layout", "draw_incontext"),
+    "render_planning_budget": ("planning_budget_layout", "draw_planning_budget_frame"),
+    "render_search_toy": ("search_toy_layout", "draw_search_toy"),
+    "render_task_diversity": ("task_diversity_layout", "draw_task_diversity"),
+    "render_vin": ("vin_layout", "draw_vin"),
+    "render_capability": ("capability_layout", "draw_capability"),
+    "render_drift": ("drift_layout", "draw_drift"),
+}
+"""Render functions (on a new figure) -> the layout and draw they join (on a kept figure)."""
 
 
 def _filled(function, *args) -> Figure:

@@ -2,14 +2,17 @@
 
 Two explorables that pull the book together:
 
-- :func:`render_possibilities`: the paper's three possibilities. For the chosen world, what becomes
+- :func:`draw_possibilities`: the paper's three possibilities. For the chosen world, what becomes
   of unintended optimization, inner alignment and outer alignment, what the paper says follows,
   and how many of the book's tested claims (:data:`demos.analysis.book_claims.CLAIMS`) bear on the
   question that would tell us we are in it, by chapter and by whether their outcome was found or
   built in.
-- :func:`render_silence`: the book's central effect in one picture, from an ``objective-drift``
+- :func:`draw_silence`: the book's central effect in one picture, from an ``objective-drift``
   sweep over the decorrelated fraction q and the exit's salience: every planner succeeds in
   training, while where it goes off distribution ranges from the exit to the marker.
+
+Each draws one frame into the panels its ``*_layout`` made once; ``render_*`` draws one frame on a
+new figure.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
@@ -56,7 +60,7 @@ def _status_box(fig: Figure, y: float, title: str, status: str) -> None:
     """A rounded box at height ``y`` (figure fraction) naming a problem and its status. Drawn
     on the figure itself, with no Axes, which keeps a live update cheap."""
     color = STATUS_COLORS.get(status, COLORS["grid"])
-    fig.patches.append(
+    fig.add_artist(  # not fig.patches.append: a kept figure must be able to remove the box
         FancyBboxPatch(
             (0.015, y - 0.075),
             0.40,
@@ -74,14 +78,45 @@ def _status_box(fig: Figure, y: float, title: str, status: str) -> None:
     fig.text(0.03, y - 0.035, status, fontsize=FONT["label"], va="center")
 
 
-def render_possibilities(fig: Figure, world: str) -> None:
-    """One frame: the chosen possibility's consequences (left) and the book's claims bearing on
-    its question, counted by chapter and origin (right).
+def possibilities_layout(fig: Figure) -> Axes:
+    """The chart of claims by chapter and origin, with its axis, grid and legend (the same for
+    every world); the possibility itself is drawn on the figure, left of it."""
+    right = fig.add_axes((0.56, 0.12, 0.42, 0.58))
+    chapters = list(CHAPTERS)
+    most = max(sum(c.chapter == ch for c in CLAIMS) for ch in chapters)
+    right.set_xticks(
+        np.arange(len(chapters)), [CHAPTERS[ch] for ch in chapters], fontsize=FONT["tick"]
+    )
+    right.set_ylim(0, most + 0.5)
+    right.set_yticks(range(0, most + 1, 2))
+    right.tick_params(labelsize=FONT["tick"])
+    right.set_ylabel("claims tested", fontsize=FONT["label"])
+    right.grid(alpha=0.3, axis="y")
+    for k, origin in enumerate(ORIGINS):  # a hand-made legend: matplotlib's costs a third more
+        y = 0.92 - 0.1 * k
+        right.text(
+            0.04,
+            y,
+            "\u25a0",
+            color=ORIGIN_STYLE[origin]["color"],
+            transform=right.transAxes,
+            fontsize=FONT["legend"] + 3,
+            va="center",
+        )
+        right.text(0.1, y, origin, transform=right.transAxes, fontsize=FONT["legend"], va="center")
+    return right
+
+
+def draw_possibilities(right: Axes, world: str) -> None:
+    """One frame into :func:`possibilities_layout`'s chart ``right``: the chosen possibility's
+    consequences (left, on the figure) and the book's claims bearing on its question, counted by
+    chapter and origin (right).
 
     Args:
-        fig: the empty figure to draw in.
+        right: the chart's Axes.
         world: the name of one of :data:`demos.analysis.book_claims.POSSIBILITIES`.
     """
+    fig = right.figure
     chosen = possibility(world)
     fig.text(0.015, 0.97, textwrap.fill(chosen.world, 40), fontsize=FONT["title"], va="top")
     for row, (title, field) in enumerate(ROWS):
@@ -89,7 +124,6 @@ def render_possibilities(fig: Figure, world: str) -> None:
     fig.text(0.03, 0.15, "What follows:", fontsize=FONT["label"], va="center", weight="bold")
     fig.text(0.03, 0.07, chosen.approach, fontsize=FONT["label"], va="center")
 
-    right = fig.add_axes((0.56, 0.12, 0.42, 0.58))
     claims = bearing(world)
     chapters = list(CHAPTERS)
     positions = np.arange(len(chapters))
@@ -109,25 +143,6 @@ def render_possibilities(fig: Figure, world: str) -> None:
             label=origin,
         )
         bottom += counts
-    most = max(sum(c.chapter == ch for c in CLAIMS) for ch in chapters)
-    right.set_xticks(positions, [CHAPTERS[ch] for ch in chapters], fontsize=FONT["tick"])
-    right.set_ylim(0, most + 0.5)
-    right.set_yticks(range(0, most + 1, 2))
-    right.tick_params(labelsize=FONT["tick"])
-    right.set_ylabel("claims tested", fontsize=FONT["label"])
-    right.grid(alpha=0.3, axis="y")
-    for k, origin in enumerate(ORIGINS):  # a hand-made legend: matplotlib's costs a third more
-        y = 0.92 - 0.1 * k
-        right.text(
-            0.04,
-            y,
-            "\u25a0",
-            color=ORIGIN_STYLE[origin]["color"],
-            transform=right.transAxes,
-            fontsize=FONT["legend"] + 3,
-            va="center",
-        )
-        right.text(0.1, y, origin, transform=right.transAxes, fontsize=FONT["legend"], va="center")
     right.text(
         0.5,
         1.04,
@@ -140,8 +155,13 @@ def render_possibilities(fig: Figure, world: str) -> None:
     )
 
 
+def render_possibilities(fig: Figure, world: str) -> None:
+    """:func:`draw_possibilities` on a new figure."""
+    draw_possibilities(possibilities_layout(fig), world)
+
+
 def possibilities_alt(world: str) -> str:
-    """Alt text of one frame of :func:`render_possibilities`."""
+    """Alt text of one frame of :func:`draw_possibilities`."""
     chosen = possibility(world)
     claims = bearing(world)
     by_origin = ", ".join(
@@ -156,20 +176,10 @@ def possibilities_alt(world: str) -> str:
 
 
 # ---------------------------------------------------------------------------- silence of training
-def render_silence(
-    fig: Figure, result: ObjectiveDriftResult, decorrelated_fraction: float, exit_salience: float
-) -> None:
-    """One frame: every run of the sweep as training success against the share of test agents on
-    the marker, the chosen run ringed (left), and the chosen run's learned reward map and path on
-    one test level (right).
-
-    Args:
-        fig: the empty figure to draw in.
-        result: an ``objective-drift`` result with one seed.
-        decorrelated_fraction, exit_salience: the chosen run (a point of the sweep).
-    """
-    seed = result.config.seeds[0]
-    chosen = result.point(decorrelated_fraction, seed, exit_salience)
+def silence_layout(fig: Figure, result: ObjectiveDriftResult) -> tuple[Axes, Axes]:
+    """The two panels of the silence explorable, the left one already holding every run of the
+    sweep (the same in every frame): training success against the share of test agents on the
+    marker. The right panel, for the chosen run's reward map, is left empty."""
     left = fig.add_axes((0.09, 0.17, 0.44, 0.68))
     saliences = result.config.exit_saliences
     symbols = ("o", "s", "^", "D")
@@ -186,15 +196,6 @@ def render_silence(
             label=f"exit salience {salience:g}",
             zorder=3,
         )
-    left.scatter(
-        [chosen.test_rates["proxy"]],
-        [chosen.train_success],
-        s=300,
-        facecolor="none",
-        edgecolor="black",
-        lw=2,
-        zorder=4,
-    )
     left.set_xlim(-0.05, 1.05)
     left.set_ylim(0.5, 1.05)
     left.set_xticks([0, 0.5, 1])
@@ -213,7 +214,35 @@ def render_silence(
         va="bottom",
         fontsize=FONT["label"],
     )
-    right = fig.add_axes((0.62, 0.12, 0.36, 0.76))
+    return left, fig.add_axes((0.62, 0.12, 0.36, 0.76))
+
+
+def draw_silence(
+    panels: tuple[Axes, Axes],
+    result: ObjectiveDriftResult,
+    decorrelated_fraction: float,
+    exit_salience: float,
+) -> None:
+    """One frame into :func:`silence_layout`'s panels: the chosen run ringed among the sweep's
+    (left), and its learned reward map and path on one test level (right).
+
+    Args:
+        panels: the (left, right) Axes of :func:`silence_layout`, laid out for ``result``.
+        result: an ``objective-drift`` result with one seed.
+        decorrelated_fraction, exit_salience: the chosen run (a point of the sweep).
+    """
+    left, right = panels
+    seed = result.config.seeds[0]
+    chosen = result.point(decorrelated_fraction, seed, exit_salience)
+    left.scatter(
+        [chosen.test_rates["proxy"]],
+        [chosen.train_success],
+        s=300,
+        facecolor="none",
+        edgecolor="black",
+        lw=2,
+        zorder=4,
+    )
     draw_reward_map(right, chosen.reward_map, levels=chosen.showcase, title=None, colorbar=False)
     draw_path(right, chosen.path, halo=True, end="agent (end)", scale=7 / 9)
     wants = "exit" if chosen.reading.prefers == "exit" else "marker"
@@ -223,10 +252,17 @@ def render_silence(
     )
 
 
+def render_silence(
+    fig: Figure, result: ObjectiveDriftResult, decorrelated_fraction: float, exit_salience: float
+) -> None:
+    """:func:`draw_silence` on a new figure."""
+    draw_silence(silence_layout(fig, result), result, decorrelated_fraction, exit_salience)
+
+
 def silence_alt(
     result: ObjectiveDriftResult, decorrelated_fraction: float, exit_salience: float
 ) -> str:
-    """Alt text of one frame of :func:`render_silence`."""
+    """Alt text of one frame of :func:`draw_silence`."""
     seed = result.config.seeds[0]
     chosen = result.point(decorrelated_fraction, seed, exit_salience)
     lowest = min(p.train_success for p in result.points)

@@ -185,13 +185,21 @@ def draw_two_paths(ax: Axes, levels, paths: Mapping[str, np.ndarray], title: str
     return ax
 
 
-def render_task_diversity(fig: Figure, result, train_levels: int, size: int) -> None:
-    """Explorable frame for :mod:`demos.experiments.task_diversity`: success by size for one
-    diversity, and both agents' paths in an example maze of the chosen side."""
+def task_diversity_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of the task-diversity explorable: success by maze side, and one maze."""
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.15)
+    return left, right
+
+
+def draw_task_diversity(panels: tuple[Axes, Axes], result, train_levels: int, size: int) -> None:
+    """One explorable frame of :mod:`demos.experiments.task_diversity` into
+    :func:`task_diversity_layout`'s panels: success by size for one diversity, and both agents'
+    paths in an example maze of the chosen side."""
     config = result.config
     i = config.train_levels.index(train_levels)
     j = config.test_sizes.index(size)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
+    left, right = panels
     draw_success_by_size(
         left, config.test_sizes, {m: result.test_success[m][i] for m in result.test_success}, size
     )
@@ -202,7 +210,11 @@ def render_task_diversity(fig: Figure, result, train_levels: int, size: int) -> 
     )
     paths = {model: result.example_paths[model][i][j] for model in result.example_paths}
     draw_two_paths(right, result.example_levels[size], paths, f"A fresh {size}x{size} maze")
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.15)
+
+
+def render_task_diversity(fig: Figure, result, train_levels: int, size: int) -> None:
+    """:func:`draw_task_diversity` on a new figure."""
+    draw_task_diversity(task_diversity_layout(fig), result, train_levels, size)
 
 
 def describe_task_diversity(result, train_levels: int, size: int) -> str:
@@ -303,9 +315,16 @@ def draw_planning_budget(ax: Axes, result, size_index: int, cost_per_step: float
     return ax
 
 
-def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
-    """Explorable frame for :mod:`demos.experiments.planning_budget`: net value against K."""
+def planning_budget_layout(fig: Figure) -> Axes:
+    """The one panel of the planning-budget explorable."""
     ax = fig.subplots()
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9)
+    return ax
+
+
+def draw_planning_budget_frame(ax: Axes, result, cost_per_step: float) -> None:
+    """One explorable frame of :mod:`demos.experiments.planning_budget` into
+    :func:`planning_budget_layout`'s axes: success and net value against K, every maze size."""
     for i in range(len(result.config.sizes)):
         draw_planning_budget(ax, result, i, cost_per_step)
     ax.axhline(0, color="black", lw=0.8)
@@ -324,7 +343,11 @@ def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
         "planning steps K",
         "success (dotted), success − λ·K (solid)",
     )
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9)
+
+
+def render_planning_budget(fig: Figure, result, cost_per_step: float) -> None:
+    """:func:`draw_planning_budget_frame` on a new figure."""
+    draw_planning_budget_frame(planning_budget_layout(fig), result, cost_per_step)
 
 
 def describe_planning_budget(result, cost_per_step: float) -> str:
@@ -392,19 +415,29 @@ def draw_matrix(ax: Axes, matrix: np.ndarray, title: str, limit: float | None = 
     return ax
 
 
-def render_incontext(fig: Figure, result, step: int) -> None:
-    """Explorable frame of an ``incontext-gd`` result at one snapshot step: learned Q and P beside
-    the GD construction, and the two predictors' outputs compared."""
-    frame = result.replay_frame(step)
+def incontext_layout(fig: Figure) -> tuple[Axes, Axes, Axes, Axes, Axes]:
+    """The panels of the in-context explorable: learned Q, learned P, GD's Q, GD's P (a 2x2 block
+    of heatmaps) and the scatter of the two predictors' outputs."""
     grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.9], wspace=0.25, hspace=0.35)
+    matrices = [fig.add_subplot(grid[row, col]) for row in (0, 1) for col in (0, 1)]
+    ax = fig.add_subplot(grid[:, 2])
+    fig.subplots_adjust(left=0.03, right=0.98, bottom=0.15, top=0.88)
+    return (*matrices, ax)
+
+
+def draw_incontext(panels: tuple[Axes, Axes, Axes, Axes, Axes], result, step: int) -> None:
+    """One explorable frame of an ``incontext-gd`` result at one snapshot step into
+    :func:`incontext_layout`'s panels: learned Q and P beside the GD construction, and the two
+    predictors' outputs compared."""
+    frame = result.replay_frame(step)
+    learned_q, learned_p, gd_q, gd_p, ax = panels
     learned, constructed = frame["learned"], frame["constructed"]
     limit_q = max(np.abs(learned["key_query"]).max(), np.abs(constructed["key_query"]).max())
     limit_p = max(np.abs(learned["value"]).max(), np.abs(constructed["value"]).max())
-    draw_matrix(fig.add_subplot(grid[0, 0]), learned["key_query"], "learned Q", limit_q)
-    draw_matrix(fig.add_subplot(grid[0, 1]), learned["value"], "learned P", limit_p)
-    draw_matrix(fig.add_subplot(grid[1, 0]), constructed["key_query"], "GD's Q", limit_q)
-    draw_matrix(fig.add_subplot(grid[1, 1]), constructed["value"], "GD's P", limit_p)
-    ax = fig.add_subplot(grid[:, 2])
+    draw_matrix(learned_q, learned["key_query"], "learned Q", limit_q)
+    draw_matrix(learned_p, learned["value"], "learned P", limit_p)
+    draw_matrix(gd_q, constructed["key_query"], "GD's Q", limit_q)
+    draw_matrix(gd_p, constructed["value"], "GD's P", limit_p)
     gd, layer = frame["gd"], frame["layer"]
     low, high = float(min(gd.min(), layer.min())), float(max(gd.max(), layer.max()))
     ax.plot([low, high], [low, high], color=COLORS["neither"], ls=":", lw=1.5, label="equal")
@@ -425,7 +458,11 @@ def render_incontext(fig: Figure, result, step: int) -> None:
         "one step of GD predicts",
         "trained layer predicts",
     )
-    fig.subplots_adjust(left=0.03, right=0.98, bottom=0.15, top=0.88)
+
+
+def render_incontext(fig: Figure, result, step: int) -> None:
+    """:func:`draw_incontext` on a new figure."""
+    draw_incontext(incontext_layout(fig), result, step)
 
 
 def describe_incontext(result, step: int) -> str:
@@ -459,23 +496,32 @@ def kernel_mosaic(rows: Sequence[np.ndarray]) -> np.ndarray:
     return mosaic
 
 
-def render_vin(fig: Figure, result, step: int) -> None:
-    """Explorable frame of a ``vin-kernel`` result at one replay step: the learned kernels against
-    the true moves, and success against K (with the hard-coded planner's for comparison)."""
-    from matplotlib import colormaps
-
-    frame = result.replay_frame(step)
-    discount = float(result.model.backup.discount)
+def vin_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of the learned-backup explorable: the kernel mosaic (its ticks, labels and
+    title set here) and success against K."""
     left, ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
-    mosaic = kernel_mosaic([frame["kernels"], true_kernels(discount)])
-    cmap = colormaps[HEATMAP].with_extremes(bad="white")
-    left.imshow(mosaic, cmap=cmap, vmin=0.0, vmax=discount)
     left.set_xticks([4 * a + 1 for a in range(len(ACTION_NAMES))], ACTION_NAMES)
     left.set_yticks([1, 5], ["learned", "true"])
     left.tick_params(length=0, labelsize=FONT["tick"])
     for side in left.spines.values():
         side.set_visible(False)
     left.set_title("Where each action lands", fontsize=FONT["title"])
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.3)
+    return left, ax
+
+
+def draw_vin(panels: tuple[Axes, Axes], result, step: int) -> None:
+    """One explorable frame of a ``vin-kernel`` result at one replay step into
+    :func:`vin_layout`'s panels: the learned kernels against the true moves, and success against
+    K (with the hard-coded planner's for comparison)."""
+    from matplotlib import colormaps
+
+    frame = result.replay_frame(step)
+    discount = float(result.model.backup.discount)
+    left, ax = panels
+    mosaic = kernel_mosaic([frame["kernels"], true_kernels(discount)])
+    cmap = colormaps[HEATMAP].with_extremes(bad="white")
+    left.imshow(mosaic, cmap=cmap, vmin=0.0, vmax=discount)
     ks = list(result.config.test_ks)
     ax.plot(ks, frame["success"], lw=2, label="learned backup", **SERIES["learned"])
     if result.hard_coded_success_by_k:
@@ -492,7 +538,11 @@ def render_vin(fig: Figure, result, step: int) -> None:
         "planning steps K at test time",
         "share of larger mazes solved",
     )
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16, top=0.88, wspace=0.3)
+
+
+def render_vin(fig: Figure, result, step: int) -> None:
+    """:func:`draw_vin` on a new figure."""
+    draw_vin(vin_layout(fig), result, step)
 
 
 def describe_vin(result, step: int) -> str:

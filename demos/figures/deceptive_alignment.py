@@ -2,8 +2,10 @@
 
 Colours and symbols come from :mod:`demos.figures.style` (Okabe-Ito); every line also differs by
 dash and marker, every bar by hatch, so nothing relies on colour alone. ``render_*`` functions draw
-one frame of an explorable into the figure they are given (axes at fixed positions, which keeps a
-redraw fast); ``draw_*`` functions draw into given ``Axes``; ``*_alt`` functions give alt text.
+one frame of an explorable into a new figure; each is ``draw_*(*_layout(fig), ...)``, where the
+``*_layout`` function makes once what every frame shares (the axes at fixed positions, their labels
+and fixed ticks) and ``draw_*`` draws one frame into those handles, so an explorable redraws a kept
+figure; other ``draw_*`` functions draw into given ``Axes``; ``*_alt`` functions give alt text.
 """
 
 from __future__ import annotations
@@ -108,12 +110,28 @@ def toy_results(
     }
 
 
-def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
-    """Left: expected B-visits of each policy, the best available one marked. Right: expected
-    B-visits of defecting with probability p in every episode, against p."""
-    config = result.config
+def deception_toy_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of the deception-toy explorable: the policies' bars and B-visits against p."""
     bars = fig.add_axes((0.08, 0.2, 0.4, 0.62))
     curve = fig.add_axes((0.6, 0.2, 0.37, 0.62))
+    names = list(POLICY_STYLE)
+    bars.set_xticks(range(len(names)), [POLICY_LABELS[n] for n in names], fontsize=FONT["tick"])
+    bars.yaxis.set_major_locator(MaxNLocator(4))
+    _style(bars, "", "", "expected B-visits")
+    bars.grid(axis="x", visible=False)
+    curve.set_xlim(0, 1)
+    _few_ticks(curve, [0, 0.5, 1])
+    curve.yaxis.set_major_locator(MaxNLocator(4))
+    _style(curve, "B with probability p every episode", "p", "expected B-visits")
+    return bars, curve
+
+
+def draw_deception_toy(panels: tuple[Axes, Axes], result: DeceptionToyResult) -> None:
+    """One frame into :func:`deception_toy_layout`'s panels. Left: expected B-visits of each
+    policy, the best available one marked. Right: expected B-visits of defecting with probability
+    p in every episode, against p."""
+    bars, curve = panels
+    config = result.config
     names = list(POLICY_STYLE)
     offered = [n for n in names if config.phase_visible or n != "deployment_only"]
     best = max(offered, key=lambda n: result.values[n])
@@ -131,13 +149,10 @@ def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
         )
         text = f"{result.values[name]:.2f}" + ("" if available else "\nneeds the phase")
         bars.text(i, result.values[name], text, ha="center", va="bottom", fontsize=FONT["tick"])
-    bars.set_xticks(range(len(names)), [POLICY_LABELS[n] for n in names], fontsize=FONT["tick"])
     top = max(result.values.values())
     bars.set_ylim(0, top * 1.35 + 0.1)
-    bars.yaxis.set_major_locator(MaxNLocator(4))
     phase = "visible" if config.phase_visible else "hidden"
-    _style(bars, f"Policies (phase {phase})", "", "expected B-visits")
-    bars.grid(axis="x", visible=False)
+    bars.set_title(f"Policies (phase {phase})", fontsize=FONT["title"])
     curve.plot(result.curve_p, result.curve_value, color=COLORS["planner"], lw=2)
     p = result.optimal_probability
     curve.plot([p], [result.values["best_random"]], "o", color=COLORS["planner"], ms=8)
@@ -153,16 +168,17 @@ def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
     )
     curve.text(p, 0.02, f" p* = {p:.2f}", fontsize=FONT["tick"], color=COLORS["planner"])
     curve.set_ylim(0, max(config.deployment_episodes, result.curve_value.max()) * 1.15)
-    curve.set_xlim(0, 1)
-    _few_ticks(curve, [0, 0.5, 1])
-    curve.yaxis.set_major_locator(MaxNLocator(4))
-    _style(curve, "B with probability p every episode", "p", "expected B-visits")
-    fig.suptitle(
+    curve.figure.suptitle(
         f"T = {config.training_episodes} training, D = {config.deployment_episodes} deployment "
         f"episodes, p_mod = {config.modification_probability:g}",
         fontsize=FONT["label"],
         y=0.98,
     )
+
+
+def render_deception_toy(fig: Figure, result: DeceptionToyResult) -> None:
+    """:func:`draw_deception_toy` on a new figure."""
+    draw_deception_toy(deception_toy_layout(fig), result)
 
 
 def deception_toy_alt(result: DeceptionToyResult) -> str:
@@ -258,19 +274,33 @@ def draw_absent_minded(axes: Sequence[Axes], result: AbsentMindedResult) -> None
 
 
 # ---------------------------------------------------------------------------- trigger survival
-def render_trigger(
-    fig: Figure,
+def trigger_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of the trigger explorable: the measurements through safety training and the
+    final trigger defection by width."""
+    curves = fig.add_axes((0.08, 0.3, 0.5, 0.6))
+    widths = fig.add_axes((0.7, 0.3, 0.27, 0.6))
+    curves.set_ylim(-0.03, 1.03)
+    _few_ticks(curves, ys=[0, 0.5, 1])
+    _style(curves, "", "safety-training step", "share of probe prompts")
+    widths.set_ylim(0, 1.05)
+    widths.set_yticks([0, 0.5, 1])
+    _style(widths, "At the end, by width", "hidden units", "defects when triggered")
+    widths.grid(axis="x", visible=False)
+    return curves, widths
+
+
+def draw_trigger(
+    panels: tuple[Axes, Axes],
     results: Mapping[tuple[str, int], TriggerSurvivalResult],
     share: float,
     optimizer: str,
     width: int,
 ) -> None:
-    """Left: the three measurements through safety training (thin lines: each replicate's
-    trigger defection). Right: final trigger defection at each width, for this optimizer and
-    share."""
+    """One frame into :func:`trigger_layout`'s panels. Left: the three measurements through
+    safety training (thin lines: each replicate's trigger defection). Right: final trigger
+    defection at each width, for this optimizer and share."""
+    curves, widths = panels
     result = results[optimizer, width]
-    curves = fig.add_axes((0.08, 0.3, 0.5, 0.6))
-    widths = fig.add_axes((0.7, 0.3, 0.27, 0.6))
     steps = result.steps
     for replicate in result.curve("trigger_defection", share).T:
         curves.plot(
@@ -286,21 +316,18 @@ def render_trigger(
             label=MEASURE_LABELS[name],
             **style,
         )
-    curves.set_ylim(-0.03, 1.03)
-    _few_ticks(curves, [0, steps[-1] // 2, steps[-1]], [0, 0.5, 1])
-    fig.legend(
+    _few_ticks(curves, [0, steps[-1] // 2, steps[-1]])
+    curves.figure.legend(
         *curves.get_legend_handles_labels(),
         loc="lower center",
         ncol=3,
         frameon=False,
         fontsize=FONT["legend"],
     )
-    _style(
-        curves,
+    curves.set_title(
         f"{optimizer.upper() if optimizer == 'sgd' else 'Adam'}, width {width}, "
         f"trigger in {share * 100:g}% of safety data",
-        "safety-training step",
-        "share of probe prompts",
+        fontsize=FONT["title"],
     )
     available = sorted(w for (o, w) in results if o == optimizer)
     finals = [
@@ -320,10 +347,17 @@ def render_trigger(
     for x, values in zip(positions, spread, strict=True):
         widths.plot([x] * len(values), values, "o", color="black", ms=3)
     widths.set_xticks(positions, [str(w) for w in available], fontsize=FONT["tick"])
-    widths.set_ylim(0, 1.05)
-    widths.set_yticks([0, 0.5, 1])
-    _style(widths, "At the end, by width", "hidden units", "defects when triggered")
-    widths.grid(axis="x", visible=False)
+
+
+def render_trigger(
+    fig: Figure,
+    results: Mapping[tuple[str, int], TriggerSurvivalResult],
+    share: float,
+    optimizer: str,
+    width: int,
+) -> None:
+    """:func:`draw_trigger` on a new figure."""
+    draw_trigger(trigger_layout(fig), results, share, optimizer, width)
 
 
 def trigger_alt(
@@ -378,17 +412,27 @@ def draw_red_team(ax: Axes, red: TriggerSurvivalResult, plain: TriggerSurvivalRe
 
 
 # ---------------------------------------------------------------------------- learning race
-def render_race(
-    fig: Figure,
+def race_layout(fig: Figure) -> Axes:
+    """The one panel of the learning-race explorable: outcome shares against the rate ratio."""
+    ax = fig.add_axes((0.09, 0.17, 0.62, 0.7))
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_yticks([0, 0.5, 1])
+    ax.minorticks_off()
+    _style(ax, "", "internalization rate / modelling rate", "share of simulated runs")
+    return ax
+
+
+def draw_race(
+    ax: Axes,
     sweep: RaceSweep,
     conditions_met: bool,
     defection_penalty: float,
     compute_cost: float,
     diversity: float,
 ) -> None:
-    """Share of simulated runs ending in each outcome, against the ratio of the internalization
-    rate to the modelling rate (log scale)."""
-    ax = fig.add_axes((0.09, 0.17, 0.62, 0.7))
+    """One frame into :func:`race_layout`'s axes: share of simulated runs ending in each outcome,
+    against the ratio of the internalization rate to the modelling rate (log scale)."""
     point = dict(
         conditions_met=conditions_met,
         defection_penalty=defection_penalty,
@@ -399,7 +443,7 @@ def render_race(
     ends = []
     for mode, style in MODE_STYLE.items():
         values = sweep.curve(mode, **point)
-        ax.semilogx(ratios, values, lw=2, ms=6, **style)
+        ax.plot(ratios, values, lw=2, ms=6, **style)
         ends.append((values[-1], mode, style["color"]))
     placed: list[float] = []
     for y, text, color in sorted(ends):
@@ -407,18 +451,24 @@ def render_race(
         placed.append(y)
         ax.text(ratios[-1] * 1.25, y, text, color=color, fontsize=FONT["legend"], va="center")
     ax.set_xlim(ratios[0] / 1.3, ratios[-1] * 1.2)
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_yticks([0, 0.5, 1])
-    ax.minorticks_off()
     conditions = "all three hold" if conditions_met else "not all hold"
-    _style(
-        ax,
+    ax.set_title(
         f"Conditions of 4.2: {conditions}; penalty {defection_penalty:g}, "
         f"compute cost {compute_cost:g}, diversity {diversity:g}",
-        "internalization rate / modelling rate",
-        "share of simulated runs",
+        fontsize=FONT["label"],
     )
-    ax.title.set_fontsize(FONT["label"])
+
+
+def render_race(
+    fig: Figure,
+    sweep: RaceSweep,
+    conditions_met: bool,
+    defection_penalty: float,
+    compute_cost: float,
+    diversity: float,
+) -> None:
+    """:func:`draw_race` on a new figure."""
+    draw_race(race_layout(fig), sweep, conditions_met, defection_penalty, compute_cost, diversity)
 
 
 def race_alt(sweep: RaceSweep, **point) -> str:
@@ -476,16 +526,34 @@ def draw_race_examples(axes: Sequence[Axes], examples: Mapping[str, dict]) -> No
 
 
 # ---------------------------------------------------------------------------- deployment cues
-def render_cue(
-    fig: Figure, results: Mapping[str, DeploymentCueResult], features: str, cue_noise: float
-) -> None:
-    """Left: the detector's ROC curve, its upper hull and the chosen operating point. Right: the
-    best policy's defection rates in training and deployment against cue noise."""
-    result = results[features]
-    point = result.point(cue_noise)
+def cue_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two panels of the deployment-cue explorable: the detector's ROC curve (its diagonal
+    drawn here) and the defection rates against cue noise."""
     roc = fig.add_axes((0.07, 0.17, 0.3, 0.7))
     rates = fig.add_axes((0.5, 0.17, 0.47, 0.7))
     roc.plot([0, 1], [0, 1], color=COLORS["neither"], ls=":", lw=1)
+    roc.set_xlim(0, 1)
+    roc.set_ylim(0, 1.01)
+    _few_ticks(roc, [0, 0.5, 1], [0, 0.5, 1])
+    _style(roc, "", "defects in training", "defects in deployment")
+    rates.set_ylim(-0.03, 1.03)
+    _few_ticks(rates, ys=[0, 0.5, 1])
+    _style(rates, "", "cue noise (1: phases look alike)", "chance of defecting")
+    return roc, rates
+
+
+def draw_cue(
+    panels: tuple[Axes, Axes],
+    results: Mapping[str, DeploymentCueResult],
+    features: str,
+    cue_noise: float,
+) -> None:
+    """One frame into :func:`cue_layout`'s panels. Left: the detector's ROC curve, its upper hull
+    and the chosen operating point. Right: the best policy's defection rates in training and
+    deployment against cue noise."""
+    roc, rates = panels
+    result = results[features]
+    point = result.point(cue_noise)
     roc.plot(*point.roc, color=OKABE_ITO["blue"], lw=3, alpha=0.5)
     roc.plot(*point.hull, color=OKABE_ITO["orange"], lw=1.2, ls="--")
     roc.plot(
@@ -496,10 +564,7 @@ def render_cue(
         color=OKABE_ITO["vermillion"],
         mec="black",
     )
-    roc.set_xlim(0, 1)
-    roc.set_ylim(0, 1.01)
-    _few_ticks(roc, [0, 0.5, 1], [0, 0.5, 1])
-    _style(roc, f"Detector, AUC {point.auc:.2f}", "defects in training", "defects in deployment")
+    roc.set_title(f"Detector, AUC {point.auc:.2f}", fontsize=FONT["title"])
     noises = np.asarray(result.config.cue_noises)
     rates.plot(
         noises,
@@ -527,10 +592,16 @@ def render_cue(
         fontsize=FONT["tick"],
     )
     rates.axvspan(cue_noise - 0.03, cue_noise + 0.03, color=COLORS["grid"], alpha=0.6, lw=0)
-    rates.set_ylim(-0.03, 1.03)
-    _few_ticks(rates, [0, 0.5, 1], [0, 0.5, 1])
+    _few_ticks(rates, [0, 0.5, 1])
     rates.legend(fontsize=FONT["legend"], frameon=False, loc="lower right")
-    _style(rates, f"Cues: {features}", "cue noise (1: phases look alike)", "chance of defecting")
+    rates.set_title(f"Cues: {features}", fontsize=FONT["title"])
+
+
+def render_cue(
+    fig: Figure, results: Mapping[str, DeploymentCueResult], features: str, cue_noise: float
+) -> None:
+    """:func:`draw_cue` on a new figure."""
+    draw_cue(cue_layout(fig), results, features, cue_noise)
 
 
 def cue_alt(results: Mapping[str, DeploymentCueResult], features: str, cue_noise: float) -> str:

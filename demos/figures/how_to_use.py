@@ -58,18 +58,31 @@ def draw_loss_by_step(ax, loss: str, path: np.ndarray, title: str = "Loss after 
     return ax
 
 
-def draw_descent_panels(fig, loss: str, learning_rate: float, steps: int = 20):
-    """The first notebook's figure: the path on the loss (left) and the loss per step (right).
+def descent_layout(fig):
+    """The two panels of the first notebook's figure, ``(left, right)`` Axes: the path on the
+    loss and the loss per step.
 
     Margins are fixed rather than fitted (``tight_layout`` would add ~45 ms to every redraw of
     the explorable, a third of its budget).
     """
-    path = gradient_descent(loss, learning_rate, steps=steps)
     left, right = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.28)
+    return left, right
+
+
+def draw_descent_run(panels, loss: str, learning_rate: float, steps: int = 20):
+    """One run into :func:`descent_layout`'s ``(left, right)`` panels: the path on the loss
+    (left) and the loss per step (right); returns the panels."""
+    path = gradient_descent(loss, learning_rate, steps=steps)
+    left, right = panels
     draw_descent(left, loss, path)
     draw_loss_by_step(right, loss, path)
     return left, right
+
+
+def draw_descent_panels(fig, loss: str, learning_rate: float, steps: int = 20):
+    """:func:`draw_descent_run` on a new figure; returns the ``(left, right)`` Axes."""
+    return draw_descent_run(descent_layout(fig), loss, learning_rate, steps)
 
 
 def describe_run(loss: str, learning_rate: float, steps: int = 20) -> str:

@@ -2,9 +2,10 @@
 
 Built from the primitives and colours of :mod:`demos.figures.style` (the exit and the base
 objective in bluish green with a star, the marker and the proxy in orange with a diamond, paths in
-sky blue). Every ``render_*`` function draws one frame of an explorable into a figure it is given;
-every ``draw_*`` function draws into the ``Axes`` it is given and returns it; ``*_text`` functions
-give the alt text or a Markdown table for the same data.
+sky blue). An explorable's ``*_layout(fig)`` makes its panels once, ``draw_*(panels, ...)`` draws
+one frame into them and ``render_*`` draws one frame on a new figure; other ``draw_*`` functions
+draw into the ``Axes`` they are given and return it; ``*_alt`` and ``*_table`` functions give the
+alt text or a Markdown table for the same data.
 """
 
 from __future__ import annotations
@@ -89,18 +90,23 @@ def draw_outcome_lines(
 
 
 # ---------------------------------------------------------------------------- objective drift
-def render_drift(
-    fig: Figure,
+def drift_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The objective-drift explorable's panels: the reward map (left) and the settle rates."""
+    return fig.add_axes((0.02, 0.12, 0.36, 0.76)), fig.add_axes((0.55, 0.17, 0.42, 0.71))
+
+
+def draw_drift(
+    panels: tuple[Axes, Axes],
     result: ObjectiveDriftResult,
     decorrelated_fraction: float,
     seed: int,
     exit_salience: float,
 ) -> None:
-    """One frame of the objective-drift explorable: the learned reward map and path on a test
-    level, and the test settle rates across q for this seed and salience."""
+    """One frame of the objective-drift explorable into :func:`drift_layout`'s panels: the
+    learned reward map and path on a test level, and the test settle rates across q for this seed
+    and salience."""
     point = result.point(decorrelated_fraction, seed, exit_salience)
-    left = fig.add_axes((0.02, 0.12, 0.36, 0.76))
-    right = fig.add_axes((0.55, 0.17, 0.42, 0.71))
+    left, right = panels
     reading = point.reading
     draw_reward_map(
         left,
@@ -129,10 +135,15 @@ def render_drift(
     )
 
 
+def render_drift(fig: Figure, result: ObjectiveDriftResult, *point: float) -> None:
+    """:func:`draw_drift` on a new figure; ``point`` is (decorrelated_fraction, seed, salience)."""
+    draw_drift(drift_layout(fig), result, *point)
+
+
 def drift_alt(
     result: ObjectiveDriftResult, decorrelated_fraction: float, seed: int, exit_salience: float
 ) -> str:
-    """Alt text of one frame of :func:`render_drift`."""
+    """Alt text of one frame of :func:`draw_drift`."""
     point = result.point(decorrelated_fraction, seed, exit_salience)
     reading = point.reading
     wants = "the exit" if reading.prefers == "exit" else "the marker"
@@ -274,12 +285,19 @@ def reach(levels, index: int, steps: int) -> np.ndarray:
     return (distance >= 0) & (distance <= steps)
 
 
-def render_capability(fig: Figure, result: SuboptimalityResult, model: str, steps: int) -> None:
-    """One frame of the suboptimality explorable: a near-exit level with the cells the planner
-    can see from its start shaded and the path it takes, and the proxy rate against K."""
+def capability_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The suboptimality explorable's panels: the level (left) and the proxy rate against K."""
+    return fig.add_axes((0.02, 0.12, 0.36, 0.76)), fig.add_axes((0.52, 0.17, 0.45, 0.71))
+
+
+def draw_capability(
+    panels: tuple[Axes, Axes], result: SuboptimalityResult, model: str, steps: int
+) -> None:
+    """One frame of the suboptimality explorable into :func:`capability_layout`'s panels: a
+    near-exit level with the cells the planner can see from its start shaded and the path it
+    takes, and the proxy rate against K."""
     index = result.planning_steps.index(steps)
-    left = fig.add_axes((0.02, 0.12, 0.36, 0.76))
-    right = fig.add_axes((0.52, 0.17, 0.45, 0.71))
+    left, right = panels
     level = result.test_levels.subset(result.showcase)
     draw_maze(left, level, title=f"{model} planner, K = {steps}")
     shade = np.zeros(level.walls.shape[1:] + (4,))
@@ -313,8 +331,13 @@ def render_capability(fig: Figure, result: SuboptimalityResult, model: str, step
     )
 
 
+def render_capability(fig: Figure, result: SuboptimalityResult, model: str, steps: int) -> None:
+    """:func:`draw_capability` on a new figure."""
+    draw_capability(capability_layout(fig), result, model, steps)
+
+
 def capability_alt(result: SuboptimalityResult, model: str, steps: int) -> str:
-    """Alt text of one frame of :func:`render_capability`."""
+    """Alt text of one frame of :func:`draw_capability`."""
     index = result.planning_steps.index(steps)
     rates = result.rates[model][index]
     end = result.paths[model][index][-1]

@@ -2,13 +2,17 @@
 
 Every ``draw_*`` function composes panels from :mod:`demos.figures.drawing` into a ``Figure`` or
 ``Axes`` it is given, from precomputed results, so a live update of an explorable only draws;
-every ``describe_*`` function gives the alt text of the same frame.
+every ``describe_*`` function gives the alt text of the same frame. An explorable's panels are
+made once by a ``*_layout`` function (:func:`replay_layout`, :func:`bottle_cap_layout`,
+:func:`objectives_layout`) and redrawn by its ``draw_*`` function; each ``draw_*_frame`` does both
+on a new figure.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colorbar import make_axes_gridspec
 from matplotlib.figure import Figure
 
 from demos.core.validation import check_choice, check_int, check_shape
@@ -37,6 +41,7 @@ def draw_objective_panels(
     posterior: np.ndarray | None = None,
     path_title: str = "The agent's plan",
     mesa_range: tuple[float, float] | None = None,
+    bar: Axes | None = None,
 ) -> None:
     """Panels for one level: the maze with the agent's path, then either the base objective and
     the mesa-objective (3 panels), or the mesa-objective and the behavioral objective (3 panels,
@@ -52,6 +57,8 @@ def draw_objective_panels(
         path_title: title of the maze panel.
         mesa_range: optional (low, high) ends of the mesa-objective's colour scale, fixed across
             frames that are compared (default: this map's own range).
+        bar: optional Axes for the mesa-objective's colour bar, made in a layout (see
+            :func:`replay_layout`); default a new one beside its panel. Unused with ``posterior``.
     """
     axes = list(np.ravel(axes))
     if len(axes) != 3:
@@ -76,8 +83,10 @@ def draw_objective_panels(
         label="learned reward",
         vmin=None if mesa_range is None else mesa_range[0],
         vmax=None if mesa_range is None else mesa_range[1],
-        colorbar=posterior is None,
+        colorbar=posterior is None and bar is None,
     )
+    if posterior is None and bar is not None:
+        _reward_bar(mesa, bar)
     if posterior is not None:
         # No colour bars beside these two maps (each costs a fifth of a live update): the
         # mesa-objective's title gives the rewards at the two ends of its scale, and the
@@ -183,11 +192,17 @@ def draw_agreement(fig: Figure, figures: dict[str, dict[str, dict[str, float]]])
         ax.tick_params(axis="x", labelsize=FONT["tick"])
 
 
-def draw_replay_frame(fig: Figure, result, step: int, split: str, index: int) -> None:
-    """One frame of the training replay: the plan, the base objective, the mesa-objective.
+def replay_layout(fig: Figure) -> tuple[Axes, Axes, Axes, Axes]:
+    """The panels of the training replay (a figure of about 10 x 3.7 inches): the plan, the base
+    objective, the mesa-objective and the Axes of its colour bar."""
+    return _three_panels(fig, True, left=0.01, right=0.92, bottom=0.2, top=0.88, wspace=0.12)
+
+
+def draw_replay(panels, result, step: int, split: str, index: int) -> None:
+    """One frame of the training replay into :func:`replay_layout`'s four Axes.
 
     Args:
-        fig: an empty Figure (about 10 x 3.7 inches).
+        panels: the plan, base-objective, mesa-objective and colour-bar Axes.
         result: a :class:`demos.experiments.behavioral_objective.BehavioralObjectiveResult`.
         step: a training step of ``result.replay.steps``.
         split: "train" or "test", which set ``index`` refers to.
@@ -198,21 +213,25 @@ def draw_replay_frame(fig: Figure, result, step: int, split: str, index: int) ->
     position = replay.index(step)
     levels = result.training.train_levels if split == "train" else result.training.test_levels
     index = check_int("index", index, 0, len(levels) - 1)
-    axes = fig.subplots(1, 3)
-    fig.subplots_adjust(left=0.01, right=0.92, bottom=0.2, top=0.88, wspace=0.12)
     path = replay.paths[split][position, index]
     # One colour scale for every step of the replay, so a colour means the same reward throughout.
     free = ~np.asarray(levels.walls[index], dtype=bool)
     history = np.asarray(replay.reward_maps[split][:, index], dtype=float)[:, free]
     draw_objective_panels(
-        axes,
+        panels[:3],
         levels,
         index,
         path,
         replay.reward_maps[split][position, index],
         path_title=f"Step {step}: plan\n{_settled_phrase(levels, index, path[-1])}",
         mesa_range=(float(history.min()), float(history.max())),
+        bar=panels[3],
     )
+
+
+def draw_replay_frame(fig: Figure, result, step: int, split: str, index: int) -> None:
+    """:func:`draw_replay` on a new figure."""
+    draw_replay(replay_layout(fig), result, step, split, index)
 
 
 def replay_curves(ax: Axes, result) -> Axes:
@@ -231,49 +250,65 @@ def replay_curves(ax: Axes, result) -> Axes:
     )
 
 
-def draw_bottle_cap_frame(fig: Figure, result, edit: str) -> None:
-    """One frame of the bottle-cap comparison: the lookup table, the planner, its objective.
+def bottle_cap_layout(fig: Figure) -> tuple[Axes, Axes, Axes, Axes]:
+    """The panels of the bottle-cap comparison (a figure of about 10 x 3.7 inches): the lookup
+    table, the planner, the planner's mesa-objective and the Axes of its colour bar."""
+    return _three_panels(fig, True, left=0.01, right=0.92, bottom=0.16, top=0.88, wspace=0.12)
+
+
+def draw_bottle_cap(panels, result, edit: str) -> None:
+    """One frame of the bottle-cap comparison into :func:`bottle_cap_layout`'s four Axes.
 
     Args:
-        fig: an empty Figure (about 10 x 3.7 inches).
+        panels: the lookup-table, planner, mesa-objective and colour-bar Axes.
         result: a :class:`demos.experiments.bottle_cap.BottleCapResult`.
         edit: a key of ``result.levels`` (e.g. "exit moved").
     """
     check_choice("edit", edit, list(result.levels))
     level = result.levels[edit]
-    axes = fig.subplots(1, 3)
-    fig.subplots_adjust(left=0.01, right=0.92, bottom=0.16, top=0.88, wspace=0.12)
     for ax, model, name in (
-        (axes[0], "lookup", "Lookup table"),
-        (axes[1], "planner", "Planner"),
+        (panels[0], "lookup", "Lookup table"),
+        (panels[1], "planner", "Planner"),
     ):
         outcome = result.outcomes[edit][model]
         draw_maze(ax, level, 0, path=outcome.path, title=f"{name}:\n{_outcome_phrase(outcome)}")
         if model == "lookup":
             draw_actions(ax, result.lookup_actions, level.walls[0])
     draw_reward_map(
-        axes[2],
+        panels[2],
         result.reward_maps[edit],
         levels=level,
         title="Planner's mesa-objective",
         label="learned reward",
+        colorbar=False,
     )
+    _reward_bar(panels[2], panels[3])
 
 
-def draw_objectives_frame(fig: Figure, objectives, index: int, title: str) -> None:
-    """One level: the agent's path, its mesa-objective and its behavioral objective.
+def draw_bottle_cap_frame(fig: Figure, result, edit: str) -> None:
+    """:func:`draw_bottle_cap` on a new figure."""
+    draw_bottle_cap(bottle_cap_layout(fig), result, edit)
+
+
+def objectives_layout(fig: Figure) -> tuple[Axes, Axes, Axes]:
+    """The three panels of one level's objectives (a figure of about 10 x 3.7 inches): the
+    agent's path, its mesa-objective and its behavioral objective."""
+    return _three_panels(fig, False, left=0.01, right=0.97, bottom=0.2, top=0.85, wspace=0.3)
+
+
+def draw_objectives(panels, objectives, index: int, title: str) -> None:
+    """One level into :func:`objectives_layout`'s three Axes: the agent's path, its
+    mesa-objective and its behavioral objective.
 
     Args:
-        fig: an empty Figure (about 10 x 3.7 inches).
+        panels: the path, mesa-objective and behavioral-objective Axes.
         objectives: a :class:`demos.experiments.behavioral_objective.Objectives`.
         index: the level.
         title: the maze panel's title.
     """
     index = check_int("index", index, 0, len(objectives.levels) - 1)
-    axes = fig.subplots(1, 3)
-    fig.subplots_adjust(left=0.01, right=0.97, bottom=0.2, top=0.85, wspace=0.3)
     draw_objective_panels(
-        axes,
+        panels,
         objectives.levels,
         index,
         objectives.paths[index],
@@ -281,6 +316,31 @@ def draw_objectives_frame(fig: Figure, objectives, index: int, title: str) -> No
         posterior=objectives.behavioral.posterior[index],
         path_title=title,
     )
+
+
+def draw_objectives_frame(fig: Figure, objectives, index: int, title: str) -> None:
+    """:func:`draw_objectives` on a new figure."""
+    draw_objectives(objectives_layout(fig), objectives, index, title)
+
+
+def _three_panels(fig: Figure, bar: bool, **margins: float) -> tuple[Axes, ...]:
+    """Three Axes in a row with these ``subplots_adjust`` margins, and, with ``bar``, the Axes of
+    a colour bar beside the third, where ``draw_reward_map`` would put its own."""
+    axes = tuple(fig.subplots(1, 3))
+    fig.subplots_adjust(**margins)
+    if not bar:
+        return axes
+    cax, _ = make_axes_gridspec(axes[2], fraction=0.046, pad=0.04)
+    cax.grid(visible=False, which="both", axis="both")
+    return (*axes, cax)
+
+
+def _reward_bar(ax: Axes, cax: Axes) -> None:
+    """The colour bar of the reward map on ``ax``, drawn into ``cax`` as ``draw_reward_map``
+    draws its own."""
+    bar = ax.figure.colorbar(ax.images[-1], cax=cax)
+    bar.set_label("learned reward", fontsize=FONT["label"])
+    bar.ax.tick_params(labelsize=FONT["tick"])
 
 
 def _settled_phrase(levels: Levels, index: int, cell) -> str:

@@ -9,7 +9,9 @@ remembers the state of each Axes, and before each frame puts every Axes back in 
 - artists the previous frame added (lines, images, collections, patches, texts, tables, legends,
   containers, figure-level texts and legends) are removed;
 - titles, axis labels, limits and their autoscaling, scales, tick locators and formatters, the
-  aspect, whether the axis is shown and the colour cycle are put back as the layout left them;
+  aspect, whether the axis is shown, the colour cycle, the axes locator and the callbacks are put
+  back as the layout left them (so a colour bar drawn each frame into Axes made by the layout, with
+  ``fig.colorbar(image, cax=cax)``, does not pile up on the last one);
 - the data limits are recomputed from what remains, so autoscaling sees only the new frame.
 
 Anything else a render function changes on an Axes (tick parameters, grid lines, spine colours)
@@ -32,6 +34,14 @@ from matplotlib.figure import Figure
 
 _FIGURE_GROUPS = ("texts", "legends", "lines", "patches", "images", "artists")
 """Figure attributes holding artists drawn on the figure itself (suptitle, fig.text, fig.legend)."""
+_TICKERS = (
+    ("major", "locator"),
+    ("major", "formatter"),
+    ("minor", "locator"),
+    ("minor", "formatter"),
+)
+_DEFAULT_FLAGS = ("majloc", "majfmt", "minloc", "minfmt")
+_ARTIST_GROUPS = ("lines", "collections", "patches", "texts", "images", "artists", "tables")
 
 
 @dataclass
@@ -40,8 +50,8 @@ class _AxisState:
     scale: str
     limits: tuple[float, float]
     autoscale: bool
-    tickers: tuple[Any, Any, Any, Any]  # major locator, major formatter, minor locator, minor formatter
-    defaults: tuple[bool, bool, bool, bool]  # the isDefault_* flags of those four
+    tickers: tuple[Any, ...]  # the locators and formatters of _TICKERS
+    defaults: tuple[bool, ...]  # the axis's isDefault_* flags of _DEFAULT_FLAGS
 
     @classmethod
     def of(cls, axes: Axes, name: str) -> _AxisState:
@@ -51,10 +61,8 @@ class _AxisState:
             scale=axis.get_scale(),
             limits=tuple(getattr(axes, f"get_{name}lim")()),
             autoscale=getattr(axes, f"get_autoscale{name}_on")(),
-            tickers=(axis.major.locator, axis.major.formatter, axis.minor.locator,
-                     axis.minor.formatter),  # fmt: skip
-            defaults=(axis.isDefault_majloc, axis.isDefault_majfmt, axis.isDefault_minloc,
-                      axis.isDefault_minfmt),  # fmt: skip
+            tickers=tuple(getattr(getattr(axis, level), kind) for level, kind in _TICKERS),
+            defaults=tuple(getattr(axis, f"isDefault_{flag}") for flag in _DEFAULT_FLAGS),
         )
 
     def restore(self, axes: Axes, name: str) -> None:
@@ -62,11 +70,10 @@ class _AxisState:
         axis.label.set_text(self.label)
         if axis.get_scale() != self.scale:
             getattr(axes, f"set_{name}scale")(self.scale)
-        axis.major.locator, axis.major.formatter, axis.minor.locator, axis.minor.formatter = (
-            self.tickers
-        )
-        (axis.isDefault_majloc, axis.isDefault_majfmt, axis.isDefault_minloc,
-         axis.isDefault_minfmt) = self.defaults  # fmt: skip
+        for (level, kind), ticker in zip(_TICKERS, self.tickers, strict=True):
+            setattr(getattr(axis, level), kind, ticker)
+        for flag, value in zip(_DEFAULT_FLAGS, self.defaults, strict=True):
+            setattr(axis, f"isDefault_{flag}", value)
         getattr(axes, f"set_{name}lim")(self.limits, auto=None)
         getattr(axes, f"set_autoscale{name}_on")(self.autoscale)
 
@@ -83,6 +90,8 @@ class _AxesState:
     aspect: Any
     adjustable: str
     axis_on: bool
+    locator: Any  # the axes locator (a colour bar drawn into a kept Axes wraps it in its own)
+    callbacks: set[int]  # ids of the Axes' callbacks (a colour bar adds two per frame)
 
     @classmethod
     def of(cls, axes: Axes) -> _AxesState:
@@ -97,6 +106,8 @@ class _AxesState:
             aspect=axes.get_aspect(),
             adjustable=axes.get_adjustable(),
             axis_on=axes.axison,
+            locator=axes.get_axes_locator(),
+            callbacks=_callback_ids(axes),
         )
 
     def restore(self, axes: Axes) -> None:
@@ -116,16 +127,19 @@ class _AxesState:
         if axes.get_aspect() != self.aspect or axes.get_adjustable() != self.adjustable:
             axes.set_aspect(self.aspect, adjustable=self.adjustable)
         axes.axison = self.axis_on
+        if axes.get_axes_locator() is not self.locator:
+            axes.set_axes_locator(self.locator)
+        for cid in _callback_ids(axes) - self.callbacks:
+            axes.callbacks.disconnect(cid)
         axes.relim()
 
 
+def _callback_ids(axes: Axes) -> set[int]:
+    return {cid for by_id in axes.callbacks.callbacks.values() for cid in by_id}
+
+
 def _artists(axes: Axes) -> list[Any]:
-    return [
-        artist
-        for group in (axes.lines, axes.collections, axes.patches, axes.texts, axes.images,
-                      axes.artists, axes.tables)  # fmt: skip
-        for artist in group
-    ]
+    return [artist for group in _ARTIST_GROUPS for artist in getattr(axes, group)]
 
 
 class KeptFigure:
@@ -152,7 +166,8 @@ class KeptFigure:
         self._axes = list(self.figure.axes)
         self._states = [_AxesState.of(axes) for axes in self._axes]
         self._figure_artists = {
-            group: {id(artist) for artist in getattr(self.figure, group)} for group in _FIGURE_GROUPS
+            group: {id(artist) for artist in getattr(self.figure, group)}
+            for group in _FIGURE_GROUPS
         }
         self._suptitle = self.figure._suptitle
 

@@ -1,18 +1,18 @@
 """Figures of the learned planner (chapters 1, 2 and 3), in the book's one drawing style.
 
 The learned planner (:mod:`demos.agents.learned_search`) is the book's search found by gradient
-descent. Its figures, each a ``draw_*`` function that draws into an ``Axes`` or a ``render_*``
-function that fills a figure (one frame of an :class:`~demos.figures.explorable.Explorable`), with
-a ``describe_*`` companion that gives the same frame's alt text:
+descent. Its figures, each a ``draw_*`` function that draws into an ``Axes`` (or one frame of an
+:class:`~demos.figures.explorable.Explorable` into the Axes its ``*_layout`` made once), with a
+``describe_*`` companion that gives the same frame's alt text:
 
 - success against test-time iterations K at the training side and twice it, with the
   feed-forward baseline (:func:`draw_success_by_iterations`), split by start distance
-  (:func:`draw_success_by_distance`), and one agent's walk as K grows (:func:`render_iterations`);
+  (:func:`draw_success_by_distance`), and one agent's walk as K grows (:func:`draw_iterations`);
 - the search watched from inside: the cells whose state holds their move by iteration k, next to
-  value iteration's frontier and dead-end filling (:func:`render_frontier`), and the same over
-  training snapshots (:func:`render_forming`);
+  value iteration's frontier and dead-end filling (:func:`draw_frontier`), and the same over
+  training snapshots (:func:`draw_forming`);
 - objective drift beside the hand-written planner (:func:`draw_drift`);
-- steering the search to another cell (:func:`draw_steering`, :func:`render_steering`).
+- steering the search to another cell (:func:`draw_steering`, :func:`draw_steering_walk`).
 
 Colours: the learned planner in reddish purple (solid), the feed-forward baseline in vermillion
 (dashed), the hand-written planner in blue; covered cells are shaded sky blue. Nothing here trains
@@ -22,6 +22,7 @@ or measures; :func:`iteration_paths` only walks one level for the explorable.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import torch
@@ -64,6 +65,20 @@ def _as_list(results) -> list:
 
 def _percent(value: float) -> str:
     return f"{100 * value:.0f}%"
+
+
+def row_layout(fig: Figure, ratios: Sequence[float], margins: Sequence[float]):
+    """One row of Axes with these width ratios and ``fig.subplots_adjust(*margins)`` (left, bottom,
+    right, top, wspace), made once for an explorable: the Axes (one Axes for one ratio)."""
+    axes = fig.subplots(1, len(ratios), gridspec_kw={"width_ratios": list(ratios)})
+    fig.subplots_adjust(*margins)
+    return axes
+
+
+iterations_layout = partial(row_layout, ratios=(1, 1.25), margins=(0.01, 0.17, 0.98, 0.87, 0.22))
+frontier_layout = partial(row_layout, ratios=(1,), margins=(0.01, 0.02, 0.99, 0.8))
+forming_layout = partial(row_layout, ratios=(1, 1.6), margins=(0.01, 0.17, 0.97, 0.8, 0.22))
+steering_walk_layout = partial(row_layout, ratios=(1,), margins=(0.02, 0.02, 0.98, 0.88))
 
 
 # ----------------------------------------------------------------------- success against K
@@ -202,7 +217,7 @@ def iteration_paths(
     result: LearnedPlannerResult, index: int = 0, iterations: Sequence[int] | None = None
 ) -> dict[int, np.ndarray]:
     """The greedy agent's path on larger maze ``index`` after each K (default the result's grid):
-    ``{K: (T + 1, 2) cells}``, for :func:`render_iterations`."""
+    ``{K: (T + 1, 2) cells}``, for :func:`draw_iterations`."""
     levels = result.levels["large"]
     index = check_int("index", index, 0, len(levels) - 1)
     one = levels.subset(index)
@@ -217,15 +232,14 @@ def _walk_until_exit(path: np.ndarray, exit_cell) -> tuple[np.ndarray, bool]:
     return (path[: hits[0] + 1], True) if len(hits) else (path, False)
 
 
-def render_iterations(
-    fig: Figure, result: LearnedPlannerResult, paths: dict[int, np.ndarray], k: int, index: int = 0
+def draw_iterations(
+    panels, result: LearnedPlannerResult, paths: dict[int, np.ndarray], k: int, index: int = 0
 ) -> None:
-    """Left: one larger maze and the greedy agent's walk after K = ``k`` iterations (up to the
-    exit, or its whole horizon). Right: success against K, with ``k`` marked (solid: training
-    side, dashed: larger side; purple: learned search, vermillion: feed-forward)."""
+    """Into ``iterations_layout``'s (maze, success) Axes. Left: a larger maze and the greedy
+    agent's walk after K = ``k`` iterations (to the exit, or its whole horizon). Right: success
+    against K, ``k`` marked (solid: training side, dashed: larger; purple: learned search)."""
     levels = result.levels["large"]
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
-    fig.subplots_adjust(left=0.01, right=0.98, bottom=0.17, top=0.87, wspace=0.22)
+    left, right = panels
     path, reached = _walk_until_exit(paths[k], levels.exit[index])
     verdict = "reaches the exit" if reached else "does not arrive"
     draw_maze_row(left, levels, index, [None], [f"K = {k}: {verdict}"], paths=[path])
@@ -256,7 +270,7 @@ def showcase_index(result: LearnedPlannerResult) -> int:
 def describe_iterations(
     result: LearnedPlannerResult, paths: dict[int, np.ndarray], k: int, index: int = 0
 ) -> str:
-    """Alt text of :func:`render_iterations`."""
+    """Alt text of :func:`draw_iterations`."""
     levels = result.levels["large"]
     path, reached = _walk_until_exit(paths[k], levels.exit[index])
     side = levels.size
@@ -294,16 +308,14 @@ FRONTIER_TITLES = {
     "value_iteration": "value iteration",
     "dead_end_filling": "dead-end filling",
 }
-"""Panel titles of :func:`render_frontier`."""
+"""Panel titles of :func:`draw_frontier`."""
 
 
-def render_frontier(fig: Figure, result: LearnedFrontierResult, k: int, index: int = 0) -> None:
-    """Three copies of one test maze after ``k`` iterations, covered cells shaded: the cells whose
-    state holds their move to the exit for good (a linear probe on the learned search's state),
-    the cells value iteration has reached (at most k moves from the exit), and the cells
-    dead-end filling has settled (branch behind them shallower than k)."""
-    ax = fig.subplots()
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.8)
+def draw_frontier(ax: Axes, result: LearnedFrontierResult, k: int, index: int = 0) -> None:
+    """Into ``frontier_layout``'s Axes: one test maze after ``k`` iterations, thrice, shaded where
+    the learned search's state holds the move to the exit for good (a linear probe), where value
+    iteration has reached (at most k moves from the exit), and where dead-end filling has settled
+    (branch behind them shallower than k)."""
     free = result.reading.dist[index] >= 0
     masks = frontiers(result, k, index)
     titles = [
@@ -311,11 +323,11 @@ def render_frontier(fig: Figure, result: LearnedFrontierResult, k: int, index: i
     ]
     shades = [mask_shade(mask, COVERED) for mask in masks.values()]
     draw_maze_row(ax, result.levels, index, shades, titles)
-    fig.suptitle(f"Cells covered after k = {k} iterations", fontsize=FONT["title"])
+    ax.figure.suptitle(f"Cells covered after k = {k} iterations", fontsize=FONT["title"])
 
 
 def describe_frontier(result: LearnedFrontierResult, k: int, index: int = 0) -> str:
-    """Alt text of :func:`render_frontier`."""
+    """Alt text of :func:`draw_frontier`."""
     free = result.reading.dist[index] >= 0
     shares = {name: mask[free].mean() for name, mask in frontiers(result, k, index).items()}
     side = result.levels.size
@@ -360,17 +372,16 @@ def value_iteration_by_k(dist: np.ndarray, last: int) -> np.ndarray:
     return np.array([(movable & (dist <= k)).sum() / movable.sum() for k in range(1, last + 1)])
 
 
-def render_forming(fig: Figure, result: LearnedFrontierResult, step: int, index: int = 0) -> None:
-    """The search forming, for the weights of training step ``step``. Left: one maze, each cell
-    coloured by the iteration from which the model's own move there is right for good (light:
-    early, dark: late, white: never). Right: the share of cells whose move is right against the
-    iteration k, for this snapshot (solid) and the trained model (dotted): a search rises with
-    k. The title gives the snapshot's success."""
+def draw_forming(panels, result: LearnedFrontierResult, step: int, index: int = 0) -> None:
+    """Into ``forming_layout``'s (maze, curves) Axes: the search forming at training step ``step``.
+    Left: one maze, each cell coloured by the iteration from which the model's own move there is
+    right for good (light: early, dark: late, white: never). Right: the share of cells whose move
+    is right against the iteration k, for this snapshot (solid) and the trained model (dotted): a
+    search rises with k. The title gives the snapshot's success."""
     snap = _forming_step(result, step)
     final = result.forming[-1]
     last = result.config.forming_iterations
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
-    fig.subplots_adjust(left=0.01, right=0.97, bottom=0.17, top=0.8, wspace=0.22)
+    left, right = panels
     shade = arrival_shade(snap.reading.own_arrival[index], last)
     draw_maze_row(left, result.forming_levels, index, [shade], ["when moves settle"])
     ks = np.arange(1, last + 1)
@@ -383,12 +394,17 @@ def render_forming(fig: Figure, result: LearnedFrontierResult, step: int, index:
     right.set_xticks([1, last // 3, 2 * last // 3, last])
     style_axes(right, "Right moves (dotted: trained; dash-dot: value iteration)", "iteration k",
                "share of cells", grid=False)  # fmt: skip
-    fig.suptitle(f"After {step} training steps: {_percent(snap.success)} of test mazes solved",
-                 fontsize=FONT["title"])  # fmt: skip
+    right.figure.suptitle(f"After {step} training steps: {_percent(snap.success)} of test "
+                          "mazes solved", fontsize=FONT["title"])  # fmt: skip
+
+
+def render_forming(fig: Figure, result: LearnedFrontierResult, step: int, index: int = 0) -> None:
+    """:func:`draw_forming` on a new figure."""
+    draw_forming(forming_layout(fig), result, step, index)
 
 
 def describe_forming(result: LearnedFrontierResult, step: int, index: int = 0) -> str:
-    """Alt text of :func:`render_forming`."""
+    """Alt text of :func:`draw_forming`."""
     snap = _forming_step(result, step)
     accuracy = snap.reading.own_accuracy_by_k
     vi = value_iteration_by_k(snap.reading.dist, result.config.forming_iterations)
@@ -516,13 +532,11 @@ def describe_steering(result: LearnedObjectiveResult) -> str:
     )
 
 
-def render_steering(fig: Figure, result: LearnedObjectiveResult, edit: str, index: int = 0) -> None:
-    """One steering maze: the cell B (cross), the exit (star), and the greedy walk under ``edit``
-    (one of the result's edits)."""
+def draw_steering_walk(ax: Axes, result: LearnedObjectiveResult, edit: str, index: int = 0) -> None:
+    """Into ``steering_walk_layout``'s Axes, one steering maze: the cell B (cross), the exit
+    (star), and the greedy walk under ``edit`` (one of the result's edits)."""
     if edit not in result.steering:
         raise ValueError(f"edit must be one of {list(result.steering)}, got {edit!r}")
-    ax = fig.subplots()
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.88)
     path = result.steering[edit].walk.paths[index]
     style = {**B_SYMBOL, "ms": 14 * 7 / result.steer_levels.size}
     draw_maze_row(ax, result.steer_levels, index, [None], [f"edit: {edit}"], paths=[path],
@@ -530,7 +544,7 @@ def render_steering(fig: Figure, result: LearnedObjectiveResult, edit: str, inde
 
 
 def describe_steering_walk(result: LearnedObjectiveResult, edit: str, index: int = 0) -> str:
-    """Alt text of :func:`render_steering`."""
+    """Alt text of :func:`draw_steering_walk`."""
     walk = result.steering[edit].walk
     final = walk.final_positions[index]
     where = (
@@ -550,7 +564,7 @@ def describe_steering_walk(result: LearnedObjectiveResult, edit: str, index: int
 
 
 def iterations_explorable(result: LearnedPlannerResult, index: int | None = None, **options):
-    """An :class:`~demos.figures.explorable.Explorable` of :func:`render_iterations` over the
+    """An :class:`~demos.figures.explorable.Explorable` of :func:`draw_iterations` over the
     result's larger-maze K grid (``index`` default :func:`showcase_index`); ``options`` go to
     the Explorable (``label``, ``caption``, ...)."""
     from demos.figures.explorable import Explorable
@@ -559,17 +573,17 @@ def iterations_explorable(result: LearnedPlannerResult, index: int | None = None
     paths = iteration_paths(result, index)
     ks = sorted(paths)
     return Explorable(
-        lambda fig, k: render_iterations(fig, result, paths, k, index),
+        lambda panels, k: draw_iterations(panels, result, paths, k, index),
         {"k": ks},
         alt=lambda k: describe_iterations(result, paths, k, index),
         labels={"k": "iterations K"},
         initial={"k": FEEDFORWARD_DEPTH if FEEDFORWARD_DEPTH in ks else ks[len(ks) // 2]},
-        **{"figsize": (9.5, 3.8), **options},
+        **{"figsize": (9.5, 3.8), "layout": iterations_layout, **options},
     )
 
 
 def frontier_explorable(result: LearnedFrontierResult, index: int = 0, **options):
-    """An Explorable of :func:`render_frontier` over iterations k (powers of two and the steps
+    """An Explorable of :func:`draw_frontier` over iterations k (powers of two and the steps
     between them, up to the result's last iteration)."""
     from demos.figures.explorable import Explorable
 
@@ -579,41 +593,41 @@ def frontier_explorable(result: LearnedFrontierResult, index: int = 0, **options
         | {last}
     )
     return Explorable(
-        lambda fig, k: render_frontier(fig, result, k, index),
+        lambda ax, k: draw_frontier(ax, result, k, index),
         {"k": ks},
         alt=lambda k: describe_frontier(result, k, index),
         labels={"k": "iterations k"},
         initial={"k": 8 if 8 in ks else ks[0]},
-        **{"figsize": (9.5, 3.7), **options},
+        **{"figsize": (9.5, 3.7), "layout": frontier_layout, **options},
     )
 
 
 def forming_explorable(result: LearnedFrontierResult, index: int = 0, **options):
-    """An Explorable of :func:`render_forming` over the training snapshots."""
+    """An Explorable of :func:`draw_forming` over the training snapshots."""
     from demos.figures.explorable import Explorable
 
     steps = [f.step for f in result.forming]
     if not steps:
         raise ValueError("result must hold training snapshots (run with forming=True)")
     return Explorable(
-        lambda fig, step: render_forming(fig, result, step, index),
+        lambda panels, step: draw_forming(panels, result, step, index),
         {"step": steps},
         alt=lambda step: describe_forming(result, step, index),
         labels={"step": "training step"},
         initial={"step": steps[len(steps) // 3]},
-        **{"figsize": (10.5, 3.6), **options},
+        **{"figsize": (10.5, 3.6), "layout": forming_layout, **options},
     )
 
 
 def steering_explorable(
     result: LearnedObjectiveResult, indices: Sequence[int] = (0, 1, 2), **options
 ):
-    """An Explorable of :func:`render_steering` over the edits and a few steering mazes."""
+    """An Explorable of :func:`draw_steering_walk` over the edits and a few steering mazes."""
     from demos.figures.explorable import Explorable
 
     edits = list(result.steering)
     return Explorable(
-        lambda fig, edit, maze: render_steering(fig, result, edit, maze),
+        lambda ax, edit, maze: draw_steering_walk(ax, result, edit, maze),
         {"edit": edits, "maze": list(indices)},
         alt=lambda edit, maze: describe_steering_walk(result, edit, maze),
         labels={"edit": "edit of the state", "maze": "maze"},
@@ -621,5 +635,5 @@ def steering_explorable(
             "edit": next((e for e in edits if e.startswith("add and erase")), edits[0]),
             "maze": indices[0],
         },
-        **{"figsize": (4.2, 4.2), **options},
+        **{"figsize": (4.2, 4.2), "layout": steering_walk_layout, **options},
     )

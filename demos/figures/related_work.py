@@ -2,10 +2,11 @@
 
 One section per experiment of the chapter: meta-learning bandits, single-cell edits, linear probes,
 exhaustive verification, goal ambiguity and the literature map. Every ``render_*`` function draws
-one frame of an explorable into the figure it is given, every ``draw_*`` function draws into the
-``Axes`` it is given and returns it, and every ``*_alt`` function gives the alt text of the same
-frame. Colours and symbols come from :mod:`demos.figures.style` (Okabe-Ito, and a marker or dash
-for every colour so no series is told apart by colour alone).
+one frame of an explorable into the figure it is given (its ``*_layout`` function makes the axes
+once, its ``draw_*`` function draws each frame into them), every other ``draw_*`` function draws
+into the ``Axes`` it is given and returns it, and every ``*_alt`` function gives the alt text of
+the same frame. Colours and symbols come from :mod:`demos.figures.style` (Okabe-Ito, and a marker
+or dash for every colour so no series is told apart by colour alone).
 """
 
 from __future__ import annotations
@@ -72,43 +73,36 @@ def _style(ax: Axes, title: str | None = None, xlabel: str = "", ylabel: str = "
     return ax
 
 
-def _frame_axes(
-    ax: Axes, title: str, xlabel: str, ylabel: str, xticks, yticks, xlim=None, ylim=None
-) -> Axes:
-    """Style one panel of an explorable frame cheaply: fixed ticks and limits (no tick locator
-    runs) and the title as plain text at a fixed place (no title layout pass). About half the cost
-    of the default styling per redraw, which keeps live updates within their budget."""
+def _axes_frame(ax: Axes, xlabel: str, ylabel: str, xticks, yticks, xlim, ylim) -> Axes:
+    """Style one panel of an explorable cheaply, once in its layout: fixed ticks and limits (no
+    tick locator runs), axis labels, tick sizes and grid."""
     ax.set_xticks(xticks)
     ax.set_yticks(yticks)
-    if xlim is not None:
-        ax.set_xlim(*xlim)
-    if ylim is not None:
-        ax.set_ylim(*ylim)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_xlabel(xlabel, fontsize=FONT["label"])
     ax.set_ylabel(ylabel, fontsize=FONT["label"])
     ax.tick_params(labelsize=FONT["tick"])
     ax.grid(alpha=0.3)
-    ax.text(
-        0.5, 1.03, title, transform=ax.transAxes, ha="center", va="bottom", fontsize=FONT["label"]
-    )
     return ax
 
 
+def _frame_title(ax: Axes, title: str) -> None:
+    """A panel's title as plain text at a fixed place (no title layout pass on each redraw)."""
+    ax.text(
+        0.5, 1.03, title, transform=ax.transAxes, ha="center", va="bottom", fontsize=FONT["label"]
+    )
+
+
 # ---------------------------------------------------------------------------- meta-learning
-def render_meta(fig: Figure, result: MetaLearningResult, share: float) -> None:
-    """One frame of the meta-learning explorable: how each learner splits its pulls over an
-    episode on the family with ``share``, and every learner's regret across the families."""
+def meta_layout(fig: Figure, result: MetaLearningResult) -> tuple[Axes, Axes]:
+    """The two panels of the meta-learning explorable, (pulls, regret): their ticks, limits,
+    axis labels and grid, the right one's title, and the training family's dotted line."""
     left = fig.add_axes((0.07, 0.3, 0.37, 0.6))
     right = fig.add_axes((0.57, 0.3, 0.41, 0.6))
-    i = result.index(share)
     horizon = result.config.horizon
-    pulls = np.arange(1, horizon + 1)
-    for policy in POLICIES:
-        style = dict(POLICY_STYLE[policy], markevery=max(1, horizon // 5))
-        left.plot(pulls, result.better_arm_share[policy][i], lw=2, ms=4, **style)
-    _frame_axes(
+    _axes_frame(
         left,
-        f"Arm 0 is the better arm in {share:.0%} of tasks",
         "pull",
         "share on the better arm",
         [1, horizon // 2, horizon],
@@ -116,32 +110,9 @@ def render_meta(fig: Figure, result: MetaLearningResult, share: float) -> None:
         (0.5, horizon + 0.5),
         (0, 1.03),
     )
-    shares = np.array(result.shares)
     top = max(float(values.max()) for values in result.regret.values()) * 1.1
-    right.axvspan(share - 0.03, share + 0.03, color=COLORS["grid"], alpha=0.6, lw=0)
-    right.axvline(result.config.favoured_share, color="black", lw=1, linestyle=(0, (1, 2)))
-    right.text(
-        result.config.favoured_share,
-        top * 0.97,
-        "training ",
-        fontsize=FONT["legend"],
-        va="top",
-        ha="right",
-    )
-    handles = []
-    for policy in POLICIES:
-        (line,) = right.plot(
-            shares,
-            result.regret[policy],
-            lw=2,
-            ms=5,
-            label=POLICY_NAMES[policy],
-            **POLICY_STYLE[policy],
-        )
-        handles.append(line)
-    _frame_axes(
+    _axes_frame(
         right,
-        "Regret after the episode",
         "share of tasks whose better arm is arm 0",
         "regret",
         [0, 0.25, 0.5, 0.75, 1],
@@ -149,7 +120,45 @@ def render_meta(fig: Figure, result: MetaLearningResult, share: float) -> None:
         (0, 1),
         (0, top),
     )
-    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=FONT["legend"])
+    favoured = result.config.favoured_share
+    right.axvline(favoured, color="black", lw=1, linestyle=(0, (1, 2)))
+    right.text(favoured, top * 0.97, "training ", fontsize=FONT["legend"], va="top", ha="right")
+    _frame_title(right, "Regret after the episode")
+    return left, right
+
+
+def draw_meta(panels: tuple[Axes, Axes], result: MetaLearningResult, share: float) -> None:
+    """One frame of the meta-learning explorable into :func:`meta_layout`'s panels: how each
+    learner splits its pulls over an episode on the family with ``share``, and every learner's
+    regret across the families."""
+    left, right = panels
+    i = result.index(share)
+    horizon = result.config.horizon
+    pulls = np.arange(1, horizon + 1)
+    for policy in POLICIES:
+        style = dict(POLICY_STYLE[policy], markevery=max(1, horizon // 5))
+        left.plot(pulls, result.better_arm_share[policy][i], lw=2, ms=4, **style)
+    _frame_title(left, f"Arm 0 is the better arm in {share:.0%} of tasks")
+    right.axvspan(share - 0.03, share + 0.03, color=COLORS["grid"], alpha=0.6, lw=0)
+    handles = []
+    for policy in POLICIES:
+        (line,) = right.plot(
+            np.array(result.shares),
+            result.regret[policy],
+            lw=2,
+            ms=5,
+            label=POLICY_NAMES[policy],
+            **POLICY_STYLE[policy],
+        )
+        handles.append(line)
+    right.figure.legend(
+        handles=handles, loc="lower center", ncol=4, frameon=False, fontsize=FONT["legend"]
+    )
+
+
+def render_meta(fig: Figure, result: MetaLearningResult, share: float) -> None:
+    """:func:`draw_meta` on a new figure."""
+    draw_meta(meta_layout(fig, result), result, share)
 
 
 def meta_alt(result: MetaLearningResult, share: float) -> str:
@@ -200,13 +209,22 @@ def draw_meta_training(ax: Axes, result: MetaLearningResult, window: int = 20) -
 
 
 # ---------------------------------------------------------------------------- single-cell edits
-def render_edits(fig: Figure, result: OneCellEditsResult, level: int, model: str) -> None:
-    """One frame of the single-cell-edits explorable: a test maze with the model's path and its
-    breaking cells (left), and the maze after one breaking edit with the new path (right)."""
-    outcome = result.outcomes[model]
-    edits = result.edits
+def edits_layout(fig: Figure) -> tuple[Axes, Axes]:
+    """The two maze panels of the single-cell-edits explorable, (as generated, after one edit)."""
     left = fig.add_axes((0.02, 0.04, 0.44, 0.82))
     right = fig.add_axes((0.54, 0.04, 0.44, 0.82))
+    return left, right
+
+
+def draw_edits(
+    panels: tuple[Axes, Axes], result: OneCellEditsResult, level: int, model: str
+) -> None:
+    """One frame of the single-cell-edits explorable into :func:`edits_layout`'s panels: a test
+    maze with the model's path and its breaking cells (left), and the maze after one breaking
+    edit with the new path (right)."""
+    left, right = panels
+    outcome = result.outcomes[model]
+    edits = result.edits
     path = outcome.original_paths[level]
     draw_maze(left, result.test_levels, level, path=path, agent=path[-1], title=None)
     mine = np.flatnonzero((edits.source == level) & outcome.breaking)
@@ -230,6 +248,11 @@ def render_edits(fig: Figure, result: OneCellEditsResult, level: int, model: str
     else:
         draw_maze(right, result.test_levels, level, title=None)
         right.set_title("no single-cell edit breaks it", fontsize=FONT["label"])
+
+
+def render_edits(fig: Figure, result: OneCellEditsResult, level: int, model: str) -> None:
+    """:func:`draw_edits` on a new figure."""
+    draw_edits(edits_layout(fig), result, level, model)
 
 
 def edits_alt(result: OneCellEditsResult, level: int, model: str) -> str:
@@ -391,12 +414,19 @@ def growth_markdown(result: VerificationResult) -> str:
 
 
 # ---------------------------------------------------------------------------- goal ambiguity
-def render_belief(
-    fig: Figure, result: GoalAmbiguityResult, agent: str, strategy: str, rounds: int
-) -> None:
-    """One frame of the goal-ambiguity explorable: the observer's belief over lambda after
-    ``rounds`` mazes chosen by ``strategy``, with the lambda the agent's reward head implies."""
+def belief_layout(fig: Figure) -> Axes:
+    """The one panel of the goal-ambiguity explorable: its y range, axis labels and grid."""
     ax = fig.add_axes((0.1, 0.17, 0.86, 0.7))
+    ax.set_ylim(0, 1)
+    return _style(ax, None, "lambda (reward 1 - lambda on exit, lambda on marker)", "belief")
+
+
+def draw_belief(
+    ax: Axes, result: GoalAmbiguityResult, agent: str, strategy: str, rounds: int
+) -> None:
+    """One frame of the goal-ambiguity explorable into :func:`belief_layout`'s panel: the
+    observer's belief over lambda after ``rounds`` mazes chosen by ``strategy``, with the lambda
+    the agent's reward head implies."""
     seen = result.observations[(agent, strategy)]
     lambdas = seen.lambdas
     width = 0.8 * (lambdas[1] - lambdas[0])
@@ -409,16 +439,19 @@ def render_belief(
     for value, name in ((0.0, "the exit"), (1.0, "the marker")):
         frame = dict(facecolor="white", edgecolor=COLORS["grid"], pad=1.5)
         ax.text(value, 0.93, name, fontsize=FONT["legend"], ha="center", va="center", bbox=frame)
-    ax.set_ylim(0, 1)
     entropy = seen.entropy()[rounds]
-    _style(
-        ax,
+    ax.set_title(
         f"Agent {agent}: belief after {rounds} {strategy} maze{'s' * (rounds != 1)} "
         f"({entropy:.1f} bits)",
-        "lambda (reward 1 - lambda on exit, lambda on marker)",
-        "belief",
+        fontsize=FONT["label"],
     )
-    ax.title.set_fontsize(FONT["label"])
+
+
+def render_belief(
+    fig: Figure, result: GoalAmbiguityResult, agent: str, strategy: str, rounds: int
+) -> None:
+    """:func:`draw_belief` on a new figure."""
+    draw_belief(belief_layout(fig), result, agent, strategy, rounds)
 
 
 def belief_alt(result: GoalAmbiguityResult, agent: str, strategy: str, rounds: int) -> str:
