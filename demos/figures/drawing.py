@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colorbar import make_axes_gridspec
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
@@ -153,7 +154,7 @@ def draw_reward_map(
     levels=None,
     index: int = 0,
     title: str | None = "Mesa-objective (learned reward)",
-    colorbar: bool = True,
+    colorbar: bool | Axes = True,
     label: str = "learned reward",
     vmin: float | None = None,
     vmax: float | None = None,
@@ -167,7 +168,8 @@ def draw_reward_map(
         levels: optional :class:`demos.worlds.mazes.Levels`, for walls and the exit/marker outlines.
         index: which level of ``levels``.
         title: panel title (None for none).
-        colorbar: whether to add a colour bar labelled ``label`` beside the panel.
+        colorbar: whether to add a colour bar labelled ``label`` beside the panel; or the Axes
+            to draw it into, made once by :func:`colour_bar_axes` (an explorable's layout).
         label: the colour bar's label.
         vmin, vmax: the values at the ends of the colour scale; default the map's own range.
             Fix both when frames are compared (a replay over training), so a colour means the
@@ -202,11 +204,26 @@ def draw_reward_map(
             _symbol(ax, "marker", marker, 7 * 7.0 / size, edge="white")
     if title:
         ax.set_title(title, fontsize=FONT["title"])
-    if colorbar:
-        bar = ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    if isinstance(colorbar, Axes):
+        bar = ax.figure.colorbar(image, cax=colorbar)
+    elif colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, **_BAR_PLACE)
+    if colorbar is not False:
         bar.set_label(label, fontsize=FONT["label"])
         bar.ax.tick_params(labelsize=FONT["tick"])
     return ax
+
+
+_BAR_PLACE = {"fraction": 0.046, "pad": 0.04}
+"""Where :func:`draw_reward_map` puts a colour bar: its share of the panel's width, and the gap."""
+
+
+def colour_bar_axes(ax: Axes) -> Axes:
+    """The Axes of a colour bar beside ``ax``, where :func:`draw_reward_map` would put its own:
+    for a layout that makes it once (pass it as ``colorbar``)."""
+    cax, _ = make_axes_gridspec(ax, **_BAR_PLACE)
+    cax.grid(visible=False, which="both", axis="both")
+    return cax
 
 
 def draw_curves(

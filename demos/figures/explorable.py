@@ -34,7 +34,7 @@ Example::
     Explorable(render, {"learning_rate": [0.01, 0.1, 0.5]},
                alt="Path of gradient descent with learning rate {learning_rate}.")
 
-A ``layout`` makes updates about twice as fast: ``layout(fig)`` builds once what every frame
+A ``layout`` cuts a live update by a quarter to a half: ``layout(fig)`` builds once what every frame
 shares (the axes, above all, whose ticks are costly to make) and returns them, and
 ``render(axes, **params)`` draws one point into them (:mod:`demos.figures.kept_figure`)::
 
@@ -125,7 +125,7 @@ class Explorable:
         max_frames: cap on the number of grid points (the product of the axis lengths).
         layout: optional ``layout(fig) -> handles`` that builds, once, what every frame shares
             (see :class:`~demos.figures.kept_figure.KeptFigure`); frames are then redrawn on one
-            kept figure instead of a new one, which roughly halves a live update.
+            kept figure instead of a new one, which cuts a live update by a quarter to a half.
     """
 
     def __init__(
@@ -375,7 +375,7 @@ class Explorable:
 
     # ------------------------------------------------------------------ live form
     def widget(self):
-        """The live form: controls above an image drawn afresh on each change (needs a kernel)."""
+        """The live form: controls above an image redrawn on each change (needs a kernel)."""
         import ipywidgets as widgets
 
         image = widgets.Image(format="png", value=self.png(**self.initial))

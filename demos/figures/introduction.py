@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colorbar import make_axes_gridspec
 from matplotlib.figure import Figure
 
 from demos.core.validation import check_choice, check_int, check_shape
 from demos.experiments.bottle_cap import EDIT_DESCRIPTIONS
-from demos.figures.drawing import draw_actions, draw_maze, draw_rates, draw_reward_map
+from demos.figures.drawing import (
+    colour_bar_axes,
+    draw_actions,
+    draw_maze,
+    draw_rates,
+    draw_reward_map,
+)
 from demos.figures.style import COLORS, FONT
 from demos.worlds.mazes import Levels
 
@@ -74,6 +79,7 @@ def draw_objective_panels(
             colorbar=False,
         )
     mesa = axes[1 if posterior is not None else 2]
+    mesa_bar = False if posterior is not None else True if bar is None else bar
     draw_reward_map(
         mesa,
         reward_map,
@@ -83,10 +89,8 @@ def draw_objective_panels(
         label="learned reward",
         vmin=None if mesa_range is None else mesa_range[0],
         vmax=None if mesa_range is None else mesa_range[1],
-        colorbar=posterior is None and bar is None,
+        colorbar=mesa_bar,
     )
-    if posterior is None and bar is not None:
-        _reward_bar(mesa, bar)
     if posterior is not None:
         # No colour bars beside these two maps (each costs a fifth of a live update): the
         # mesa-objective's title gives the rewards at the two ends of its scale, and the
@@ -280,9 +284,8 @@ def draw_bottle_cap(panels, result, edit: str) -> None:
         levels=level,
         title="Planner's mesa-objective",
         label="learned reward",
-        colorbar=False,
+        colorbar=panels[3],
     )
-    _reward_bar(panels[2], panels[3])
 
 
 def draw_bottle_cap_frame(fig: Figure, result, edit: str) -> None:
@@ -330,17 +333,7 @@ def _three_panels(fig: Figure, bar: bool, **margins: float) -> tuple[Axes, ...]:
     fig.subplots_adjust(**margins)
     if not bar:
         return axes
-    cax, _ = make_axes_gridspec(axes[2], fraction=0.046, pad=0.04)
-    cax.grid(visible=False, which="both", axis="both")
-    return (*axes, cax)
-
-
-def _reward_bar(ax: Axes, cax: Axes) -> None:
-    """The colour bar of the reward map on ``ax``, drawn into ``cax`` as ``draw_reward_map``
-    draws its own."""
-    bar = ax.figure.colorbar(ax.images[-1], cax=cax)
-    bar.set_label("learned reward", fontsize=FONT["label"])
-    bar.ax.tick_params(labelsize=FONT["tick"])
+    return (*axes, colour_bar_axes(axes[2]))
 
 
 def _settled_phrase(levels: Levels, index: int, cell) -> str:
