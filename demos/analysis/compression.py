@@ -49,11 +49,14 @@ BITS_PER_ACTION = math.log2(len(ACTIONS))
 
 SEARCH_PROGRAM: tuple[Callable, ...] = (
     planners.value_iteration,
-    planners.bellman_backups,
+    planners.bellman_loop,
     planners.next_cells,
     planners.RewardHead.forward,
 )
-"""The code the planner needs besides its weights: its search, its transitions, its objective."""
+"""The code the planner needs besides its weights: its search, its transitions, its objective.
+
+Only what acting needs: the backward pass that trains the planner (``planners._Backups``) belongs
+to the base optimizer, not to the learned model, and is not counted."""
 
 _LZMA_FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 9 | lzma.PRESET_EXTREME}]
 
