@@ -22,6 +22,17 @@ def test_map_in_processes_keeps_order_and_counts_progress():
     assert results == [x * x for x in range(7)] and len(ticks) == 7
 
 
+def _negate(x: int) -> int:
+    return -x
+
+
+def test_call_in_processes_runs_different_functions_in_order():
+    calls = [(_square, 3), (_negate, 4), (_square, 5)]
+    assert runtime.call_in_processes(calls, workers=2) == [9, -4, 25]
+    with pytest.raises(ValueError, match="calls must hold \\(function, argument\\) pairs"):
+        runtime.call_in_processes([(_square, 3), 4])
+
+
 def test_worker_count_reads_the_environment(monkeypatch):
     monkeypatch.setenv(runtime.WORKERS_ENV, "3")
     assert runtime.worker_count() == 3

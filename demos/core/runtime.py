@@ -120,5 +120,25 @@ def map_in_processes(function, items: list, workers: int | None = None, progress
         return [future.result() for future in futures]
 
 
+def call_in_processes(calls: list, workers: int | None = None) -> list:
+    """``[function(argument) for function, argument in calls]``, spread over worker processes
+    as in :func:`map_in_processes`: several different experiments side by side, one per core.
+
+    Args:
+        calls: ``(function, argument)`` pairs; each function module-level, each argument
+            picklable, each result depending on its argument alone.
+        workers: processes to use; default :func:`worker_count`.
+    """
+    for pair in calls:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and callable(pair[0])):
+            raise ValueError(f"calls must hold (function, argument) pairs, got {pair!r}")
+    return map_in_processes(_call, list(calls), workers)
+
+
+def _call(pair: tuple):
+    function, argument = pair
+    return function(argument)
+
+
 def _one_thread() -> None:
     torch.set_num_threads(DEFAULT_THREADS)

@@ -76,8 +76,10 @@ class KeysChestsConfig(Config):
     """Largest keys-held layer of the planner's plan."""
     horizon: int = ranged(20, 1, 500)
     """Moves per episode in every rollout."""
-    eval_every: int = ranged(10, 0, 10_000)
-    """Training steps between evaluations in the history (0: first and last only)."""
+    eval_every: int = ranged(0, 0, 10_000)
+    """Training steps between evaluations in the history (0: first and last only, the default:
+    evaluating never changes the trained planner, and no page plots this history; each
+    evaluation walks every test world)."""
     snapshot_every: int = ranged(0, 0, 10_000)
     """Training steps between copies of the planner's weights kept in history.snapshots, for
     figures that replay training (0: none)."""
