@@ -99,17 +99,6 @@ def test_next_cells_agree_with_the_batched_transition():
             np.testing.assert_array_equal(got[free], expected[free])
 
 
-def _autograd_backups(arrive, next_state, steps, carry):
-    """The loop of bellman_backups left to autograd: the reference its written-out backward
-    must equal."""
-    batch, actions, states = arrive.shape
-    values = arrive.new_zeros(batch, states)
-    for _ in range(steps):
-        q_values = arrive + carry * values.gather(1, next_state).view(batch, actions, states)
-        values = q_values.max(dim=1).values
-    return q_values
-
-
 @pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("steps", [1, 2, 9])
 @pytest.mark.parametrize("tensor_carry", [False, True])
@@ -128,7 +117,8 @@ def test_bellman_backward_equals_autograds_bit_for_bit(ties, steps, tensor_carry
     ours = arrive.float().clone().requires_grad_()
     reference = arrive.float().clone().requires_grad_()
     q_ours = planners.bellman_backups(ours, next_state, steps, carry)
-    q_reference = _autograd_backups(reference, next_state, steps, carry)
+    # the reference: the same loop, with autograd recording every operation
+    q_reference = planners.bellman_loop(reference, next_state, steps, carry)[0]
     (q_ours * weights).sum().backward()
     (q_reference * weights).sum().backward()
     assert torch.equal(q_ours, q_reference)

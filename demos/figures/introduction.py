@@ -79,7 +79,10 @@ def draw_objective_panels(
             colorbar=False,
         )
     mesa = axes[1 if posterior is not None else 2]
-    mesa_bar = False if posterior is not None else True if bar is None else bar
+    if posterior is not None:
+        mesa_bar = False  # see below
+    else:
+        mesa_bar = True if bar is None else bar  # a new colour bar, or the layout's
     draw_reward_map(
         mesa,
         reward_map,
